@@ -1,0 +1,95 @@
+"""The sampler interface. Samplers read trials through a `StudyView` (read-only) and never
+touch a storage. A sampler proposes values in two ways:
+
+- *relative*: joint values for a known space (the study's static space, or a space it infers
+  from past trials), proposed once per trial at its first suggestion;
+- *independent*: one value for a define-by-run parameter the relative proposal did not cover.
+
+All values are *stored* values (see `Distribution.to_external` for what user code receives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..space import Distribution, SearchSpace
+from ..storage._frozen import FrozenTrial, TrialState
+
+
+class SearchExhausted(Exception):
+    """Raised by a sampler that has no new point left (a finished grid); `optimize` stops."""
+
+
+class StudyView(Protocol):
+    """What samplers and pruners may see of a study."""
+
+    study_name: str
+    directions: list[str]  # "minimize" | "maximize", one per objective
+    space: SearchSpace | None  # the static space, if the study has one
+
+    def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        """Trials in number order (cached: cheap to call on every proposal)."""
+        ...
+
+    def claim(self, key: str) -> bool:
+        """Atomically reserve `key` in this study; True for exactly one caller across workers."""
+        ...
+
+
+class TrialLike(Protocol):
+    """The live trial as samplers see it."""
+
+    number: int
+    params: dict[str, Any]  # stored values suggested so far
+    distributions: dict[str, Distribution]
+
+
+class BaseSampler:
+    """Subclass and override `sample_independent`, and the relative pair for joint models."""
+
+    def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
+        """The space to sample jointly for this trial. Default: the static space, if any."""
+        return study.space if study.space is not None else SearchSpace()
+
+    def sample_relative(self, study: StudyView, trial: TrialLike,
+                        space: SearchSpace) -> dict[str, Any]:
+        """Joint stored values for (the active part of) `space`; may cover only some names."""
+        return {}
+
+    def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
+                           distribution: Distribution) -> Any:
+        raise NotImplementedError
+
+    def claim_params(self, study: StudyView) -> dict[str, Any] | None:
+        """Called before a trial is created; fixed params for it (e.g. a grid point), or None.
+        Raise `SearchExhausted` when nothing is left."""
+        return None
+
+    def after_trial(self, study: StudyView, trial: FrozenTrial) -> None:
+        """Called once a trial has finished (any state)."""
+
+    def reseed_rng(self, seed: int | None = None) -> None:
+        """Give the sampler a fresh random state (used for process workers)."""
+
+
+def intersection_space(trials: Sequence[FrozenTrial]) -> SearchSpace:
+    """Parameters present with the same distribution in every completed trial, in first-seen
+    order: what define-by-run samplers can model jointly."""
+    common: dict[str, Distribution] | None = None
+    for t in trials:
+        if t.state != TrialState.COMPLETE:
+            continue
+        if common is None:
+            common = dict(t.distributions)
+        else:
+            common = {n: d for n, d in common.items() if t.distributions.get(n) == d}
+        if not common:
+            break
+    return SearchSpace(common or {})
+
+
+def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -1,0 +1,533 @@
+"""Distribution types: what values one hyperparameter may take, and how to sample and encode them.
+
+Every distribution is validated at construction (a `ValueError` naming the argument and the fix),
+is JSON-serializable through `to_dict()` / `distribution_from_dict()`, and maps its values to the
+unit interval (`encode` / `decode`) so that samplers can work on one numeric representation.
+Continuous priors with unbounded support (normal families) are encoded through their CDF, so a
+uniform draw in the encoded space is a draw from the prior.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from ._imports import decode_option, encode_option
+
+_EPS = 1e-12
+
+
+def _number(value: Any, arg: str, owner: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{owner}: `{arg}` must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: `{arg}` must be finite, got {value!r}")
+    return value
+
+
+def _integer(value: Any, arg: str, owner: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            return int(value)
+        raise ValueError(f"{owner}: `{arg}` must be an integer, got {value!r}")
+    return int(value)
+
+
+class Distribution:
+    """Base class. Subclasses set `kind` (the JSON tag) and define `_fields`."""
+
+    __slots__ = ()
+    kind: str = ""
+    _fields: tuple[str, ...] = ()
+    #: True when values are numbers on an ordered axis (everything but Choice and Constant).
+    numeric: bool = True
+    #: True when the set of values is finite (grids can enumerate it).
+    finite: bool = False
+
+    # -- identity ---------------------------------------------------------------------------
+    def _key(self) -> tuple:
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self._key()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({args})"
+
+    # -- JSON -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.kind, **{f: getattr(self, f) for f in self._fields}}
+
+    # -- behaviour (overridden) -------------------------------------------------------------
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self.decode(rng.random())
+
+    def contains(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def encode(self, value: Any) -> float:
+        """Map a value to [0, 1] (a Choice maps to its option index)."""
+        raise NotImplementedError
+
+    def decode(self, u: float) -> Any:
+        """Inverse of `encode`; any u in [0, 1] gives a valid value."""
+        raise NotImplementedError
+
+    def values(self) -> list[Any]:
+        """All values of a finite distribution, in order (for grids)."""
+        raise ValueError(f"{self!r} has infinitely many values; a grid needs a finite distribution "
+                         "(IntUniform, QUniform, Choice or Constant)")
+
+    def to_external(self, value: Any) -> Any:
+        """The value handed to user code (differs from the stored value only for Choice)."""
+        return value
+
+    def check(self, value: Any, name: str = "value") -> None:
+        if not self.contains(value):
+            raise ValueError(f"parameter {name!r}: {value!r} is not a value of {self!r}")
+
+
+class _Bounded(Distribution):
+    __slots__ = ("low", "high")
+
+    def contains(self, value: Any) -> bool:
+        try:
+            return self.low <= value <= self.high and not isinstance(value, bool)
+        except TypeError:
+            return False
+
+
+class Uniform(_Bounded):
+    """A float drawn uniformly from [low, high]."""
+
+    __slots__ = ()
+    kind = "uniform"
+    _fields = ("low", "high")
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low = _number(low, "low", "Uniform")
+        self.high = _number(high, "high", "Uniform")
+        if not self.low < self.high:
+            raise ValueError(f"Uniform: `low` must be below `high`, got low={low!r} high={high!r}; "
+                             "swap them, or use Constant for a single value")
+
+    def encode(self, value: Any) -> float:
+        return (float(value) - self.low) / (self.high - self.low)
+
+    def decode(self, u: float) -> float:
+        return min(self.high, max(self.low, self.low + float(u) * (self.high - self.low)))
+
+
+class LogUniform(_Bounded):
+    """A float whose logarithm is uniform on [log low, log high]; bounds are real values > 0."""
+
+    __slots__ = ("_log_low", "_log_span")
+    kind = "loguniform"
+    _fields = ("low", "high")
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low = _number(low, "low", "LogUniform")
+        self.high = _number(high, "high", "LogUniform")
+        if self.low <= 0:
+            raise ValueError(f"LogUniform: `low` must be > 0 for a log scale, got {low!r}; "
+                             "use Uniform for ranges that include zero")
+        if not self.low < self.high:
+            raise ValueError(f"LogUniform: `low` must be below `high`, got low={low!r} high={high!r}")
+        self._log_low = math.log(self.low)
+        self._log_span = math.log(self.high) - self._log_low
+
+    def encode(self, value: Any) -> float:
+        return (math.log(float(value)) - self._log_low) / self._log_span
+
+    def decode(self, u: float) -> float:
+        return min(self.high, max(self.low, math.exp(self._log_low + float(u) * self._log_span)))
+
+
+class QUniform(_Bounded):
+    """A float on the grid low, low + q, ..., up to high (high is dropped if not on the grid)."""
+
+    __slots__ = ("q", "_n")
+    kind = "quniform"
+    _fields = ("low", "high", "q")
+    finite = True
+
+    def __init__(self, low: float, high: float, q: float) -> None:
+        self.low = _number(low, "low", "QUniform")
+        self.high = _number(high, "high", "QUniform")
+        self.q = _number(q, "q", "QUniform")
+        if self.q <= 0:
+            raise ValueError(f"QUniform: `q` must be > 0, got {q!r}")
+        if not self.low < self.high:
+            raise ValueError(f"QUniform: `low` must be below `high`, got low={low!r} high={high!r}")
+        self._n = int(math.floor((self.high - self.low) / self.q + 1e-9)) + 1
+
+    def _at(self, k: int) -> float:
+        return round(self.low + k * self.q, 12)
+
+    def contains(self, value: Any) -> bool:
+        if not super().contains(value):
+            return False
+        k = (float(value) - self.low) / self.q
+        return abs(k - round(k)) < 1e-6
+
+    def encode(self, value: Any) -> float:
+        return (round((float(value) - self.low) / self.q) + 0.5) / self._n
+
+    def decode(self, u: float) -> float:
+        return self._at(min(self._n - 1, max(0, int(float(u) * self._n))))
+
+    def values(self) -> list[float]:
+        return [self._at(k) for k in range(self._n)]
+
+
+class IntUniform(_Bounded):
+    """An integer in [low, high] on steps of `step`, uniform, or log-uniform with `log=True`."""
+
+    __slots__ = ("step", "log", "_n", "_log_low", "_log_span")
+    kind = "intuniform"
+    _fields = ("low", "high", "step", "log")
+    finite = True
+
+    def __init__(self, low: int, high: int, step: int = 1, log: bool = False) -> None:
+        self.low = _integer(low, "low", "IntUniform")
+        self.high = _integer(high, "high", "IntUniform")
+        self.step = _integer(step, "step", "IntUniform")
+        self.log = bool(log)
+        if self.step < 1:
+            raise ValueError(f"IntUniform: `step` must be >= 1, got {step!r}")
+        if self.low > self.high:
+            raise ValueError(f"IntUniform: `low` must be <= `high`, got low={low!r} high={high!r}")
+        if self.log and self.low < 1:
+            raise ValueError(f"IntUniform: `low` must be >= 1 with log=True, got {low!r}")
+        if self.log and self.step != 1:
+            raise ValueError("IntUniform: `step` must be 1 with log=True")
+        self._n = (self.high - self.low) // self.step + 1
+        if self.log:
+            self._log_low = math.log(self.low - 0.5)
+            self._log_span = math.log(self.high + 0.5) - self._log_low
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                and self.low <= value <= self.high and (value - self.low) % self.step == 0)
+
+    def encode(self, value: Any) -> float:
+        if self.log:
+            return (math.log(float(value)) - self._log_low) / self._log_span
+        return ((int(value) - self.low) // self.step + 0.5) / self._n
+
+    def decode(self, u: float) -> int:
+        if self.log:
+            v = int(round(math.exp(self._log_low + float(u) * self._log_span)))
+            return min(self.high, max(self.low, v))
+        return self.low + self.step * min(self._n - 1, max(0, int(float(u) * self._n)))
+
+    def values(self) -> list[int]:
+        return list(range(self.low, self.high + 1, self.step))
+
+
+class _Gaussian(Distribution):
+    """Normal families: encoded through the CDF so that the encoded prior is uniform."""
+
+    __slots__ = ("mu", "sigma")
+
+    def _init(self, mu: float, sigma: float) -> None:
+        name = type(self).__name__
+        self.mu = _number(mu, "mu", name)
+        self.sigma = _number(sigma, "sigma", name)
+        if self.sigma <= 0:
+            raise ValueError(f"{name}: `sigma` must be > 0, got {sigma!r}")
+
+    def _z_to_u(self, x: float) -> float:
+        return float(np.clip(ndtr((x - self.mu) / self.sigma), _EPS, 1 - _EPS))
+
+    def _u_to_x(self, u: float) -> float:
+        return self.mu + self.sigma * float(ndtri(min(1 - _EPS, max(_EPS, float(u)))))
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self._finish(rng.normal(self.mu, self.sigma))
+
+    def _finish(self, x: float) -> Any:
+        return float(x)
+
+
+class Normal(_Gaussian):
+    """A float drawn from a normal distribution N(mu, sigma)."""
+
+    __slots__ = ()
+    kind = "normal"
+    _fields = ("mu", "sigma")
+
+    def __init__(self, mu: float, sigma: float) -> None:
+        self._init(mu, sigma)
+
+    def contains(self, value: Any) -> bool:
+        return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) \
+            and math.isfinite(value)
+
+    def encode(self, value: Any) -> float:
+        return self._z_to_u(float(value))
+
+    def decode(self, u: float) -> float:
+        return self._u_to_x(u)
+
+
+class LogNormal(_Gaussian):
+    """A positive float whose logarithm is N(mu, sigma)."""
+
+    __slots__ = ()
+    kind = "lognormal"
+    _fields = ("mu", "sigma")
+
+    def __init__(self, mu: float, sigma: float) -> None:
+        self._init(mu, sigma)
+
+    def contains(self, value: Any) -> bool:
+        return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) \
+            and 0 < value < math.inf
+
+    def _finish(self, x: float) -> float:
+        return math.exp(x)
+
+    def encode(self, value: Any) -> float:
+        return self._z_to_u(math.log(float(value)))
+
+    def decode(self, u: float) -> float:
+        return math.exp(self._u_to_x(u))
+
+
+class QNormal(_Gaussian):
+    """A normal draw rounded to a multiple of q."""
+
+    __slots__ = ("q",)
+    kind = "qnormal"
+    _fields = ("mu", "sigma", "q")
+
+    def __init__(self, mu: float, sigma: float, q: float) -> None:
+        self._init(mu, sigma)
+        self.q = _number(q, "q", "QNormal")
+        if self.q <= 0:
+            raise ValueError(f"QNormal: `q` must be > 0, got {q!r}")
+
+    def _finish(self, x: float) -> float:
+        return round(round(x / self.q) * self.q, 12)
+
+    def contains(self, value: Any) -> bool:
+        if not (isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+                and math.isfinite(value)):
+            return False
+        k = value / self.q
+        return abs(k - round(k)) < 1e-6
+
+    def encode(self, value: Any) -> float:
+        return self._z_to_u(float(value))
+
+    def decode(self, u: float) -> float:
+        return self._finish(self._u_to_x(u))
+
+
+class Choice(Distribution):
+    """One of a list of options. Options may be JSON values, importable classes or functions
+    (stored by import path), or nested `SearchSpace`s (conditional parameters).
+
+    The stored value of a choice is the option itself for JSON values, the import path for
+    classes and functions, and the option's label for nested spaces: the mapping key when the
+    options are given as a dict, otherwise the option's index.
+    """
+
+    __slots__ = ("options", "labels", "_stored", "_index")
+    kind = "choice"
+    _fields = ("options",)
+    numeric = False
+    finite = True
+
+    def __init__(self, options: Sequence[Any] | dict[str, Any]) -> None:
+        from ._space import SearchSpace
+
+        if isinstance(options, dict):
+            labels = [str(k) for k in options]
+            opts = list(options.values())
+        elif isinstance(options, (str, bytes)) or not isinstance(options, Sequence):
+            raise ValueError(f"Choice: `options` must be a list (or a dict of labelled options), "
+                             f"got {options!r}")
+        else:
+            opts = list(options)
+            labels = None
+        if not opts:
+            raise ValueError("Choice: `options` must not be empty; give at least one option")
+        stored = []
+        for i, opt in enumerate(opts):
+            if isinstance(opt, dict) and not isinstance(opt, SearchSpace) and any(
+                    isinstance(v, Distribution) or isinstance(v, SearchSpace) for v in opt.values()):
+                opt = opts[i] = SearchSpace(opt)
+            if isinstance(opt, SearchSpace):
+                stored.append(labels[i] if labels is not None else i)
+            elif labels is not None:
+                stored.append(labels[i])
+            else:
+                stored.append(encode_option(opt, f"Choice option {i}"))
+        try:
+            index = {_hashable(s): i for i, s in enumerate(stored)}
+        except TypeError:  # pragma: no cover - _hashable covers JSON values
+            index = {}
+        if len(index) != len(stored):
+            raise ValueError(f"Choice: options must be distinct, got {stored!r}")
+        self.options = tuple(opts)
+        self.labels = labels
+        self._stored = stored
+        self._index = index
+
+    def __repr__(self) -> str:
+        return f"Choice({list(self.options)!r})"
+
+    def _key(self) -> tuple:
+        return (tuple(_hashable(s) for s in self._stored),
+                tuple(o.to_dict_key() if hasattr(o, "to_dict_key") else None for o in self.options))
+
+    @property
+    def stored_values(self) -> list[Any]:
+        return list(self._stored)
+
+    @property
+    def has_subspaces(self) -> bool:
+        from ._space import SearchSpace
+
+        return any(isinstance(o, SearchSpace) for o in self.options)
+
+    def subspace(self, stored_value: Any):
+        """The nested SearchSpace selected by a stored value, or None."""
+        from ._space import SearchSpace
+
+        opt = self.options[self.index(stored_value)]
+        return opt if isinstance(opt, SearchSpace) else None
+
+    def index(self, stored_value: Any) -> int:
+        try:
+            return self._index[_hashable(stored_value)]
+        except (KeyError, TypeError):
+            raise ValueError(f"{stored_value!r} is not an option of {self!r}") from None
+
+    def contains(self, value: Any) -> bool:
+        try:
+            return _hashable(value) in self._index
+        except TypeError:
+            return False
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self._stored[int(rng.integers(len(self._stored)))]
+
+    def encode(self, value: Any) -> float:
+        return float(self.index(value))
+
+    def decode(self, u: float) -> Any:
+        """Takes an option index (samplers treat choices as categorical, not ordered)."""
+        return self._stored[min(len(self._stored) - 1, max(0, int(u)))]
+
+    def values(self) -> list[Any]:
+        return list(self._stored)
+
+    def to_external(self, value: Any) -> Any:
+        opt = self.options[self.index(value)]
+        from ._space import SearchSpace
+
+        if isinstance(opt, SearchSpace):
+            return value
+        return opt
+
+    def to_dict(self) -> dict[str, Any]:
+        from ._space import SearchSpace
+
+        opts = [o.to_dict() if isinstance(o, SearchSpace) else encode_option(o, "option")
+                for o in self.options]
+        out: dict[str, Any] = {"type": "choice", "options": opts}
+        if self.labels is not None:
+            out["labels"] = list(self.labels)
+        return out
+
+
+class Constant(Distribution):
+    """A fixed value (a JSON value, or a class or function stored by import path)."""
+
+    __slots__ = ("value", "_stored")
+    kind = "constant"
+    _fields = ("value",)
+    numeric = False
+    finite = True
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self._stored = encode_option(value, "Constant value")
+
+    def _key(self) -> tuple:
+        return (_hashable(self._stored),)
+
+    def contains(self, value: Any) -> bool:
+        try:
+            return _hashable(value) == _hashable(self._stored)
+        except TypeError:
+            return False
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self._stored
+
+    def encode(self, value: Any) -> float:
+        return 0.0
+
+    def decode(self, u: float) -> Any:
+        return self._stored
+
+    def values(self) -> list[Any]:
+        return [self._stored]
+
+    def to_external(self, value: Any) -> Any:
+        return self.value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "constant", "value": self._stored}
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return ("__list__",) + tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return ("__dict__",) + tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, float) and value.is_integer():
+        return value  # 1.0 == 1 hashes equal anyway
+    return value
+
+
+_KINDS: dict[str, type[Distribution]] = {
+    c.kind: c for c in (Uniform, LogUniform, QUniform, IntUniform, Normal, LogNormal, QNormal)
+}
+
+
+def distribution_from_dict(data: dict[str, Any]) -> Distribution:
+    """Inverse of `Distribution.to_dict()`."""
+    if not isinstance(data, dict) or "type" not in data:
+        raise ValueError(f"not a distribution: {data!r}; expected a dict with a 'type' key")
+    kind = data["type"]
+    if kind == "choice":
+        from ._space import SearchSpace
+
+        opts = [SearchSpace.from_dict(o) if isinstance(o, dict) and o.get("type") == "space"
+                else decode_option(o) for o in data["options"]]
+        labels = data.get("labels")
+        return Choice(dict(zip(labels, opts)) if labels is not None else opts)
+    if kind == "constant":
+        return Constant(decode_option(data["value"]))
+    cls = _KINDS.get(kind)
+    if cls is None:
+        raise ValueError(f"unknown distribution type {kind!r}; known: "
+                         f"{sorted([*_KINDS, 'choice', 'constant'])}")
+    args = {k: v for k, v in data.items() if k != "type"}
+    return cls(**args)

@@ -1,0 +1,97 @@
+"""The storage interface: where studies and trials live. Studies and samplers never see more
+than this. All values are JSON-able (never pickled)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..space import Distribution
+from ._frozen import FrozenTrial, TrialState
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    study_id: int
+    name: str
+    directions: list[str]
+    n_trials: int
+    best_values: list[float] | None
+    user_attrs: dict[str, Any]
+
+
+class BaseStorage:
+    """Abstract storage. Implementations must make `finish_trial` atomic (exactly once) and
+    trial numbers unique and gap-free per study, whatever the number of writers."""
+
+    # -- studies ------------------------------------------------------------------------------
+    def create_study(self, name: str, directions: list[str]) -> int: ...
+    def get_study_id(self, name: str) -> int: ...
+    def get_study_name(self, study_id: int) -> str: ...
+    def get_study_directions(self, study_id: int) -> list[str]: ...
+    def delete_study(self, study_id: int) -> None: ...
+    def list_studies(self) -> list[StudySummary]: ...
+    def set_study_attr(self, study_id: int, key: str, value: Any, system: bool = False) -> None: ...
+    def get_study_attrs(self, study_id: int, system: bool = False) -> dict[str, Any]: ...
+
+    def claim(self, study_id: int, key: str) -> bool:
+        """Reserve `key` for this study; True for exactly one caller."""
+        ...
+
+    # -- trials -------------------------------------------------------------------------------
+    def create_trial(self, study_id: int, *, state: TrialState = TrialState.RUNNING,
+                     params: dict[str, Any] | None = None,
+                     distributions: dict[str, Distribution] | None = None,
+                     system_attrs: dict[str, Any] | None = None) -> tuple[int, int]:
+        """Insert a trial; returns (trial_id, number)."""
+        ...
+
+    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+        """Atomically move the oldest WAITING trial to RUNNING and return it (None if none)."""
+        ...
+
+    def set_trial_params(self, trial_id: int, params: dict[str, Any],
+                         distributions: dict[str, Distribution]) -> None:
+        """Record params of a RUNNING trial (merged into those already there)."""
+        ...
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None: ...
+
+    def set_trial_attr(self, trial_id: int, key: str, value: Any, system: bool = False) -> None:
+        ...
+
+    def finish_trial(self, trial_id: int, state: TrialState, values: list[float] | None, *,
+                     params: dict[str, Any] | None = None,
+                     distributions: dict[str, Distribution] | None = None,
+                     system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
+        """RUNNING -> `state`, once. Pending params/attrs are written in the same step.
+        Raises TrialFinishedError if the trial is not RUNNING."""
+        ...
+
+    def get_trial(self, trial_id: int) -> FrozenTrial: ...
+
+    def get_trials(self, study_id: int,
+                   states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        """Trials in number order. Finished trials are immutable and may be cached."""
+        ...
+
+    def n_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> int:
+        return len(self.get_trials(study_id, states))
+
+    # -- heartbeats ---------------------------------------------------------------------------
+    def record_heartbeat(self, trial_id: int) -> None: ...
+
+    def fail_stale_trials(self, study_id: int, grace_seconds: float) -> list[int]:
+        """Mark RUNNING trials whose heartbeat is older than `grace_seconds` FAILED; returns
+        their numbers. Trials that never sent a heartbeat are left alone."""
+        ...
+
+    # -- misc ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release connections."""
+
+    @property
+    def artifact_dir(self) -> str | None:
+        """Folder where artifacts of this storage's trials are kept (None: temporary)."""
+        return None

@@ -1,0 +1,20 @@
+"""Storage errors: each names what went wrong and how to fix it."""
+
+
+class StorageError(Exception):
+    """A storage could not be opened or used."""
+
+
+class DuplicatedStudyError(StorageError):
+    """A study of that name exists already (pass load_if_exists=True to resume it)."""
+
+
+class StudyNotFoundError(StorageError, KeyError):
+    """No study of that name in the storage."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class TrialFinishedError(StorageError, RuntimeError):
+    """The trial has left RUNNING already; its state and values can no longer change."""

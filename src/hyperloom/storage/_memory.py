@@ -1,0 +1,221 @@
+"""In-memory storage: the default for quick studies; lost when the process ends."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from ..space import Distribution
+from ._base import BaseStorage, StudySummary
+from ._errors import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
+from ._frozen import FrozenTrial, TrialState
+from ._summary import best_values_of
+
+
+class _Study:
+    __slots__ = ("name", "directions", "trials", "user_attrs", "system_attrs", "claims")
+
+    def __init__(self, name: str, directions: list[str]) -> None:
+        self.name = name
+        self.directions = directions
+        self.trials: list[FrozenTrial] = []
+        self.user_attrs: dict[str, Any] = {}
+        self.system_attrs: dict[str, Any] = {}
+        self.claims: set[str] = set()
+
+
+class InMemoryStorage(BaseStorage):
+    """Thread-safe storage in this process's memory."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._studies: dict[int, _Study] = {}
+        self._by_name: dict[str, int] = {}
+        # trial_id -> (study_id, index in that study's list)
+        self._trials: dict[int, tuple[int, int]] = {}
+        self._heartbeats: dict[int, float] = {}
+        self._next_study_id = 0
+        self._next_trial_id = 0
+
+    # -- studies ------------------------------------------------------------------------------
+    def create_study(self, name: str, directions: list[str]) -> int:
+        with self._lock:
+            if name in self._by_name:
+                raise DuplicatedStudyError(f"a study named {name!r} exists already; pass "
+                                           "load_if_exists=True to resume it")
+            sid = self._next_study_id
+            self._next_study_id += 1
+            self._studies[sid] = _Study(name, list(directions))
+            self._by_name[name] = sid
+            return sid
+
+    def _study(self, study_id: int) -> _Study:
+        try:
+            return self._studies[study_id]
+        except KeyError:
+            raise StudyNotFoundError(f"no study with id {study_id}") from None
+
+    def get_study_id(self, name: str) -> int:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise StudyNotFoundError(f"no study named {name!r}; known: "
+                                     f"{sorted(self._by_name)}") from None
+
+    def get_study_name(self, study_id: int) -> str:
+        return self._study(study_id).name
+
+    def get_study_directions(self, study_id: int) -> list[str]:
+        return list(self._study(study_id).directions)
+
+    def delete_study(self, study_id: int) -> None:
+        with self._lock:
+            study = self._study(study_id)
+            for t in study.trials:
+                self._trials.pop(t.trial_id, None)
+            del self._by_name[study.name]
+            del self._studies[study_id]
+
+    def list_studies(self) -> list[StudySummary]:
+        with self._lock:
+            return [StudySummary(sid, s.name, list(s.directions), len(s.trials),
+                                 best_values_of(s.trials, s.directions), dict(s.user_attrs))
+                    for sid, s in self._studies.items()]
+
+    def set_study_attr(self, study_id: int, key: str, value: Any, system: bool = False) -> None:
+        with self._lock:
+            study = self._study(study_id)
+            (study.system_attrs if system else study.user_attrs)[key] = value
+
+    def get_study_attrs(self, study_id: int, system: bool = False) -> dict[str, Any]:
+        study = self._study(study_id)
+        return dict(study.system_attrs if system else study.user_attrs)
+
+    def claim(self, study_id: int, key: str) -> bool:
+        with self._lock:
+            claims = self._study(study_id).claims
+            if key in claims:
+                return False
+            claims.add(key)
+            return True
+
+    # -- trials -------------------------------------------------------------------------------
+    def create_trial(self, study_id: int, *, state: TrialState = TrialState.RUNNING,
+                     params: dict[str, Any] | None = None,
+                     distributions: dict[str, Distribution] | None = None,
+                     system_attrs: dict[str, Any] | None = None) -> tuple[int, int]:
+        with self._lock:
+            study = self._study(study_id)
+            tid = self._next_trial_id
+            self._next_trial_id += 1
+            number = len(study.trials)
+            study.trials.append(FrozenTrial(
+                trial_id=tid, number=number, state=state, values=None,
+                params=dict(params or {}), distributions=dict(distributions or {}),
+                system_attrs=dict(system_attrs or {}),
+                datetime_start=time.time() if state == TrialState.RUNNING else None))
+            self._trials[tid] = (study_id, number)
+            return tid, number
+
+    def _trial(self, trial_id: int) -> FrozenTrial:
+        try:
+            sid, idx = self._trials[trial_id]
+        except KeyError:
+            raise KeyError(f"no trial with id {trial_id}") from None
+        return self._studies[sid].trials[idx]
+
+    def _running(self, trial_id: int) -> FrozenTrial:
+        t = self._trial(trial_id)
+        if t.state != TrialState.RUNNING:
+            raise TrialFinishedError(f"trial {t.number} is {t.state.name} already; a finished "
+                                     "trial cannot change")
+        return t
+
+    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+        with self._lock:
+            for t in self._study(study_id).trials:
+                if t.state == TrialState.WAITING:
+                    t.state = TrialState.RUNNING
+                    t.datetime_start = time.time()
+                    return self._copy(t)
+            return None
+
+    def set_trial_params(self, trial_id: int, params: dict[str, Any],
+                         distributions: dict[str, Distribution]) -> None:
+        with self._lock:
+            t = self._running(trial_id)
+            t.params = {**t.params, **params}
+            t.distributions = {**t.distributions, **distributions}
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        with self._lock:
+            t = self._running(trial_id)
+            t.intermediate_values = {**t.intermediate_values, step: value}
+
+    def set_trial_attr(self, trial_id: int, key: str, value: Any, system: bool = False) -> None:
+        with self._lock:
+            t = self._running(trial_id)
+            if system:
+                t.system_attrs = {**t.system_attrs, key: value}
+            else:
+                t.user_attrs = {**t.user_attrs, key: value}
+
+    def finish_trial(self, trial_id: int, state: TrialState, values: list[float] | None, *,
+                     params: dict[str, Any] | None = None,
+                     distributions: dict[str, Distribution] | None = None,
+                     system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
+        with self._lock:
+            t = self._running(trial_id)
+            if params:
+                t.params = {**t.params, **params}
+                t.distributions = {**t.distributions, **(distributions or {})}
+            if system_attrs:
+                t.system_attrs = {**t.system_attrs, **system_attrs}
+            t.values = None if values is None else list(values)
+            t.datetime_complete = time.time()
+            t.state = state
+            self._heartbeats.pop(trial_id, None)
+            return t
+
+    @staticmethod
+    def _copy(t: FrozenTrial) -> FrozenTrial:
+        return FrozenTrial(**{s: getattr(t, s) for s in FrozenTrial.__slots__})
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            t = self._trial(trial_id)
+            return t if t.state.is_finished() else self._copy(t)
+
+    def get_trials(self, study_id: int,
+                   states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        with self._lock:
+            trials = self._study(study_id).trials
+            wanted = None if states is None else frozenset(states)
+            # Finished records never change again: share them. Copy the others (a snapshot).
+            return [t if t.state.is_finished() else self._copy(t) for t in trials
+                    if wanted is None or t.state in wanted]
+
+    def n_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> int:
+        trials = self._study(study_id).trials
+        if states is None:
+            return len(trials)
+        wanted = frozenset(states)
+        return sum(1 for t in trials if t.state in wanted)
+
+    # -- heartbeats ---------------------------------------------------------------------------
+    def record_heartbeat(self, trial_id: int) -> None:
+        self._heartbeats[trial_id] = time.time()
+
+    def fail_stale_trials(self, study_id: int, grace_seconds: float) -> list[int]:
+        now = time.time()
+        failed = []
+        with self._lock:
+            for t in self._study(study_id).trials:
+                beat = self._heartbeats.get(t.trial_id)
+                if t.state == TrialState.RUNNING and beat is not None and now - beat > grace_seconds:
+                    self.finish_trial(t.trial_id, TrialState.FAILED, None,
+                                      system_attrs={"fail_reason": "heartbeat stopped"})
+                    failed.append(t.number)
+        return failed

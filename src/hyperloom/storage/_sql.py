@@ -1,0 +1,435 @@
+"""SQL storage on SQLAlchemy 2: SQLite (embedded default, WAL) and PostgreSQL (psycopg 3).
+
+Each trial costs two commits in the common case: one to create it (taking the next gap-free
+number from its study row, under that row's write lock), one to finish it (params, values and
+state together, guarded by `state = RUNNING` so a trial finishes exactly once).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from ..space import Distribution
+from . import _schema as S
+from ._base import BaseStorage, StudySummary
+from ._codec import DistributionCodec, decode_intermediate, dumps, loads
+from ._errors import DuplicatedStudyError, StorageError, StudyNotFoundError, TrialFinishedError
+from ._frozen import FrozenTrial, TrialState
+from ._url import check_sqlite_file, make_engine, redact
+
+T = TypeVar("T")
+_FINISHED = (int(TrialState.COMPLETE), int(TrialState.PRUNED), int(TrialState.FAILED))
+_ROW_COLUMNS = [S.trials.c.trial_id, S.trials.c.number, S.trials.c.state, S.trials.c.values_json,
+                S.trials.c.params, S.trials.c.distributions, S.trials.c.intermediate,
+                S.trials.c.user_attrs, S.trials.c.system_attrs, S.trials.c.datetime_start,
+                S.trials.c.datetime_complete]
+
+
+class _TrialCache:
+    """Finished trials of one study, which never change again: only newer rows are fetched."""
+
+    def __init__(self) -> None:
+        self.finished: dict[int, FrozenTrial] = {}
+        self.watermark = 0  # every trial_id below it is finished and cached
+
+
+class SQLStorage(BaseStorage):
+    """Storage in a SQL database given by a SQLAlchemy URL."""
+
+    def __init__(self, url: str, *, artifact_dir: str | None = None,
+                 engine_kwargs: dict[str, Any] | None = None) -> None:
+        self.url = url
+        self._shown_url = redact(url)
+        if url.startswith("sqlite"):
+            check_sqlite_file(url)  # refuses foreign or corrupt files before touching them
+        self._engine = make_engine(url, **(engine_kwargs or {}))
+        self._is_sqlite = self._engine.dialect.name == "sqlite"
+        self._codec = DistributionCodec()
+        self._caches: dict[int, _TrialCache] = {}
+        self._cache_lock = threading.Lock()
+        self._artifact_dir = artifact_dir
+        self._init_schema()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Process workers re-open the database themselves: engines do not cross processes.
+        return {"url": self.url, "artifact_dir": self._artifact_dir}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["url"], artifact_dir=state["artifact_dir"])  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"SQLStorage({self._shown_url!r})"
+
+    @property
+    def artifact_dir(self) -> str | None:
+        if self._artifact_dir is None and self._is_sqlite:
+            path = self._engine.url.database
+            if path and path != ":memory:":
+                return os.path.abspath(path) + ".artifacts"
+        return self._artifact_dir
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
+        """Run `fn` in a write transaction, retrying while another writer holds the lock."""
+        delay = 0.01
+        for attempt in range(60):
+            try:
+                with self._engine.begin() as conn:
+                    return fn(conn)
+            except OperationalError as exc:
+                if not _is_transient(exc) or attempt == 59:
+                    raise StorageError(f"{self._shown_url}: {_first_line(exc)}") from exc
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 1.0)
+        raise AssertionError("unreachable")
+
+    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
+        delay = 0.01
+        for attempt in range(60):
+            try:
+                with self._engine.connect().execution_options(hyperloom_read=True) as conn:
+                    return fn(conn)
+            except OperationalError as exc:
+                if not _is_transient(exc) or attempt == 59:
+                    raise StorageError(f"{self._shown_url}: {_first_line(exc)}") from exc
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 1.0)
+        raise AssertionError("unreachable")
+
+    def _init_schema(self) -> None:
+        def create(conn: sa.Connection) -> None:
+            if self._engine.dialect.name == "postgresql":
+                # Concurrent CREATE TABLEs race in PostgreSQL's catalog: serialize them.
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(727274)"))
+            S.metadata.create_all(conn, checkfirst=True)
+            row = conn.execute(sa.select(S.meta.c.value)
+                               .where(S.meta.c.key == "schema_version")).first()
+            if row is None:
+                conn.execute(S.meta.insert().values(key="schema_version",
+                                                    value=str(S.SCHEMA_VERSION)))
+            elif int(row[0]) > S.SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self._shown_url} was written by a newer hyperloom (schema version "
+                    f"{row[0]}, this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
+        try:
+            version = self._read(lambda c: c.execute(
+                sa.select(S.meta.c.value).where(S.meta.c.key == "schema_version")).scalar())
+        except (StorageError, SQLAlchemyError):
+            version = None
+        if version is not None and int(version) > S.SCHEMA_VERSION:
+            raise StorageError(
+                f"{self._shown_url} was written by a newer hyperloom (schema version {version}, "
+                f"this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
+        if version is None:
+            self._write(create)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- studies ------------------------------------------------------------------------------
+    def create_study(self, name: str, directions: list[str]) -> int:
+        def op(conn: sa.Connection) -> int:
+            result = conn.execute(S.studies.insert().values(
+                name=name, directions=dumps(list(directions)), next_number=0,
+                user_attrs="{}", system_attrs="{}", created_at=time.time()))
+            return int(result.inserted_primary_key[0])
+        try:
+            return self._write(op)
+        except IntegrityError:
+            raise DuplicatedStudyError(f"a study named {name!r} exists already in "
+                                       f"{self._shown_url}; pass load_if_exists=True to resume "
+                                       "it") from None
+
+    def get_study_id(self, name: str) -> int:
+        sid = self._read(lambda c: c.execute(
+            sa.select(S.studies.c.study_id).where(S.studies.c.name == name)).scalar())
+        if sid is None:
+            names = [s.name for s in self.list_studies()]
+            raise StudyNotFoundError(f"no study named {name!r} in {self._shown_url}; "
+                                     f"known: {names}")
+        return int(sid)
+
+    def _study_row(self, study_id: int) -> sa.Row:
+        row = self._read(lambda c: c.execute(
+            sa.select(S.studies).where(S.studies.c.study_id == study_id)).first())
+        if row is None:
+            raise StudyNotFoundError(f"no study with id {study_id} in {self._shown_url}")
+        return row
+
+    def get_study_name(self, study_id: int) -> str:
+        return self._study_row(study_id).name
+
+    def get_study_directions(self, study_id: int) -> list[str]:
+        return loads(self._study_row(study_id).directions)
+
+    def delete_study(self, study_id: int) -> None:
+        def op(conn: sa.Connection) -> None:
+            conn.execute(S.trials.delete().where(S.trials.c.study_id == study_id))
+            conn.execute(S.claims.delete().where(S.claims.c.study_id == study_id))
+            if conn.execute(S.studies.delete().where(S.studies.c.study_id == study_id)
+                            ).rowcount == 0:
+                raise StudyNotFoundError(f"no study with id {study_id} in {self._shown_url}")
+        self._write(op)
+        self._caches.pop(study_id, None)
+
+    def list_studies(self) -> list[StudySummary]:
+        def op(conn: sa.Connection) -> list[StudySummary]:
+            counts = dict(conn.execute(
+                sa.select(S.trials.c.study_id, sa.func.count())
+                .group_by(S.trials.c.study_id)).all())
+            out = []
+            for row in conn.execute(sa.select(S.studies).order_by(S.studies.c.study_id)):
+                directions = loads(row.directions)
+                best = None
+                if len(directions) == 1:
+                    vals = conn.execute(
+                        sa.select(S.trials.c.values_json)
+                        .where(S.trials.c.study_id == row.study_id,
+                               S.trials.c.state == int(TrialState.COMPLETE))).scalars().all()
+                    nums = [loads(v)[0] for v in vals if v]
+                    pick = min if directions[0] == "minimize" else max
+                    best = [pick(nums)] if nums else None
+                out.append(StudySummary(row.study_id, row.name, directions,
+                                        int(counts.get(row.study_id, 0)), best,
+                                        loads(row.user_attrs)))
+            return out
+        return self._read(op)
+
+    def set_study_attr(self, study_id: int, key: str, value: Any, system: bool = False) -> None:
+        column = "system_attrs" if system else "user_attrs"
+        text = dumps(value)
+
+        def op(conn: sa.Connection) -> None:
+            current = conn.execute(sa.select(S.studies.c[column])
+                                   .where(S.studies.c.study_id == study_id)).scalar()
+            if current is None:
+                raise StudyNotFoundError(f"no study with id {study_id}")
+            attrs = loads(current)
+            attrs[key] = loads(text)
+            conn.execute(S.studies.update().where(S.studies.c.study_id == study_id)
+                         .values({column: dumps(attrs)}))
+        self._write(op)
+
+    def get_study_attrs(self, study_id: int, system: bool = False) -> dict[str, Any]:
+        row = self._study_row(study_id)
+        return loads(row.system_attrs if system else row.user_attrs)
+
+    def claim(self, study_id: int, key: str) -> bool:
+        try:
+            self._write(lambda c: c.execute(S.claims.insert().values(study_id=study_id, key=key)))
+            return True
+        except IntegrityError:
+            return False
+
+    # -- trials -------------------------------------------------------------------------------
+    def create_trial(self, study_id: int, *, state: TrialState = TrialState.RUNNING,
+                     params: dict[str, Any] | None = None,
+                     distributions: dict[str, Distribution] | None = None,
+                     system_attrs: dict[str, Any] | None = None) -> tuple[int, int]:
+        now = time.time()
+        values = {
+            "study_id": study_id, "state": int(state), "params": dumps(params or {}),
+            "distributions": self._codec.encode(distributions or {}), "intermediate": "{}",
+            "user_attrs": "{}", "system_attrs": dumps(system_attrs or {}),
+            "datetime_start": now if state == TrialState.RUNNING else None,
+        }
+
+        def op(conn: sa.Connection) -> tuple[int, int]:
+            # The UPDATE takes the study row's write lock: numbers are handed out one at a time.
+            bumped = conn.execute(S.studies.update().where(S.studies.c.study_id == study_id)
+                                  .values(next_number=S.studies.c.next_number + 1))
+            if bumped.rowcount == 0:
+                raise StudyNotFoundError(f"no study with id {study_id} in {self._shown_url}")
+            number = conn.execute(sa.select(S.studies.c.next_number)
+                                  .where(S.studies.c.study_id == study_id)).scalar_one() - 1
+            result = conn.execute(S.trials.insert().values(number=number, **values))
+            return int(result.inserted_primary_key[0]), int(number)
+        return self._write(op)
+
+    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+        candidates = self._read(lambda c: c.execute(
+            sa.select(S.trials.c.trial_id)
+            .where(S.trials.c.study_id == study_id, S.trials.c.state == int(TrialState.WAITING))
+            .order_by(S.trials.c.trial_id).limit(8)).scalars().all())
+        for trial_id in candidates:
+            claimed = self._write(lambda c, tid=trial_id: c.execute(
+                S.trials.update()
+                .where(S.trials.c.trial_id == tid, S.trials.c.state == int(TrialState.WAITING))
+                .values(state=int(TrialState.RUNNING), datetime_start=time.time())).rowcount)
+            if claimed:
+                return self.get_trial(trial_id)
+        return None
+
+    def _update_running(self, trial_id: int, conn: sa.Connection, **values: Any) -> None:
+        result = conn.execute(S.trials.update()
+                              .where(S.trials.c.trial_id == trial_id,
+                                     S.trials.c.state == int(TrialState.RUNNING))
+                              .values(**values))
+        if result.rowcount == 0:
+            self._raise_not_running(conn, trial_id)
+
+    def _raise_not_running(self, conn: sa.Connection, trial_id: int) -> None:
+        row = conn.execute(sa.select(S.trials.c.number, S.trials.c.state)
+                           .where(S.trials.c.trial_id == trial_id)).first()
+        if row is None:
+            raise KeyError(f"no trial with id {trial_id}")
+        raise TrialFinishedError(f"trial {row.number} is {TrialState(row.state).name} already; "
+                                 "a finished trial cannot change")
+
+    def _read_fields(self, conn: sa.Connection, trial_id: int, *columns: str) -> sa.Row:
+        row = conn.execute(sa.select(*(S.trials.c[c] for c in columns), S.trials.c.state)
+                           .where(S.trials.c.trial_id == trial_id)).first()
+        if row is None:
+            raise KeyError(f"no trial with id {trial_id}")
+        if row.state != int(TrialState.RUNNING):
+            self._raise_not_running(conn, trial_id)
+        return row
+
+    def set_trial_params(self, trial_id: int, params: dict[str, Any],
+                         distributions: dict[str, Distribution]) -> None:
+        def op(conn: sa.Connection) -> None:
+            row = self._read_fields(conn, trial_id, "params", "distributions")
+            merged = {**loads(row.params), **params}
+            dists = {**self._codec.decode(row.distributions), **distributions}
+            self._update_running(trial_id, conn, params=dumps(merged),
+                                 distributions=self._codec.encode(dists))
+        self._write(op)
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        def op(conn: sa.Connection) -> None:
+            row = self._read_fields(conn, trial_id, "intermediate")
+            merged = decode_intermediate(row.intermediate)
+            merged[int(step)] = float(value)
+            self._update_running(trial_id, conn, intermediate=dumps(merged))
+        self._write(op)
+
+    def set_trial_attr(self, trial_id: int, key: str, value: Any, system: bool = False) -> None:
+        column = "system_attrs" if system else "user_attrs"
+        text = dumps(value)
+
+        def op(conn: sa.Connection) -> None:
+            row = self._read_fields(conn, trial_id, column)
+            attrs = loads(row[0])
+            attrs[key] = loads(text)
+            self._update_running(trial_id, conn, **{column: dumps(attrs)})
+        self._write(op)
+
+    def finish_trial(self, trial_id: int, state: TrialState, values: list[float] | None, *,
+                     params: dict[str, Any] | None = None,
+                     distributions: dict[str, Distribution] | None = None,
+                     system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
+        now = time.time()
+        update: dict[str, Any] = {
+            "state": int(state), "datetime_complete": now, "heartbeat": None,
+            "values_json": None if values is None else dumps([float(v) for v in values]),
+        }
+
+        def op(conn: sa.Connection) -> None:
+            if params or system_attrs:
+                row = self._read_fields(conn, trial_id, "params", "distributions",
+                                        "system_attrs")
+                if params:
+                    update["params"] = dumps({**loads(row.params), **params})
+                    update["distributions"] = self._codec.encode(
+                        {**self._codec.decode(row.distributions), **(distributions or {})})
+                if system_attrs:
+                    update["system_attrs"] = dumps({**loads(row.system_attrs), **system_attrs})
+            self._update_running(trial_id, conn, **update)
+        self._write(op)
+        return self.get_trial(trial_id)
+
+    def _to_frozen(self, row: Any) -> FrozenTrial:
+        return FrozenTrial(
+            trial_id=row[0], number=row[1], state=TrialState(row[2]),
+            values=loads(row[3]), params=loads(row[4]),
+            distributions=self._codec.decode(row[5]),
+            intermediate_values=decode_intermediate(row[6]), user_attrs=loads(row[7]),
+            system_attrs=loads(row[8]), datetime_start=row[9], datetime_complete=row[10])
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        row = self._read(lambda c: c.execute(
+            sa.select(*_ROW_COLUMNS).where(S.trials.c.trial_id == trial_id)).first())
+        if row is None:
+            raise KeyError(f"no trial with id {trial_id}")
+        return self._to_frozen(row)
+
+    def get_trials(self, study_id: int,
+                   states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        with self._cache_lock:
+            cache = self._caches.get(study_id)
+            if cache is None:
+                cache = self._caches[study_id] = _TrialCache()
+                self._study_row(study_id)  # raises for an unknown study
+            rows = self._read(lambda c: c.execute(
+                sa.select(*_ROW_COLUMNS)
+                .where(S.trials.c.study_id == study_id, S.trials.c.trial_id >= cache.watermark)
+                .order_by(S.trials.c.trial_id)).all())
+            fresh: list[FrozenTrial] = []
+            lowest_open = None
+            for row in rows:
+                if row[2] in _FINISHED:
+                    if row[0] not in cache.finished:
+                        cache.finished[row[0]] = self._to_frozen(row)
+                else:
+                    fresh.append(self._to_frozen(row))
+                    if lowest_open is None:
+                        lowest_open = row[0]
+            if rows:
+                cache.watermark = lowest_open if lowest_open is not None else rows[-1][0] + 1
+            trials = list(cache.finished.values()) + fresh
+        if fresh:
+            trials.sort(key=lambda t: t.number)
+        elif trials and trials[-1].number != len(trials) - 1:
+            trials.sort(key=lambda t: t.number)
+        if states is not None:
+            wanted = frozenset(states)
+            trials = [t for t in trials if t.state in wanted]
+        return trials
+
+    def n_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> int:
+        query = sa.select(sa.func.count()).where(S.trials.c.study_id == study_id)
+        if states is not None:
+            query = query.where(S.trials.c.state.in_([int(s) for s in states]))
+        return int(self._read(lambda c: c.execute(query).scalar_one()))
+
+    # -- heartbeats ---------------------------------------------------------------------------
+    def record_heartbeat(self, trial_id: int) -> None:
+        self._write(lambda c: c.execute(
+            S.trials.update().where(S.trials.c.trial_id == trial_id,
+                                    S.trials.c.state == int(TrialState.RUNNING))
+            .values(heartbeat=time.time())))
+
+    def fail_stale_trials(self, study_id: int, grace_seconds: float) -> list[int]:
+        limit = time.time() - grace_seconds
+        stale = self._read(lambda c: c.execute(
+            sa.select(S.trials.c.trial_id, S.trials.c.number)
+            .where(S.trials.c.study_id == study_id, S.trials.c.state == int(TrialState.RUNNING),
+                   S.trials.c.heartbeat.is_not(None), S.trials.c.heartbeat < limit)).all())
+        failed = []
+        for trial_id, number in stale:
+            try:
+                self.finish_trial(trial_id, TrialState.FAILED, None,
+                                  system_attrs={"fail_reason": "heartbeat stopped"})
+                failed.append(number)
+            except TrialFinishedError:
+                pass  # another worker got there first
+        return failed
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return any(s in text for s in ("database is locked", "database table is locked", "busy",
+                                   "deadlock detected", "could not serialize"))
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

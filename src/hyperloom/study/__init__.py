@@ -1,0 +1,17 @@
+"""Studies and trials: the define-by-run core."""
+
+from ..storage._frozen import FrozenTrial, TrialState
+from ._callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
+from ._exceptions import TrialPruned
+from ._study import (
+    Study,
+    create_study,
+    delete_study,
+    get_all_study_summaries,
+    load_study,
+)
+from ._trial import Trial
+
+__all__ = ["ConsoleLogger", "FrozenTrial", "HistoryRecorder", "MaxTrialsCallback", "Study",
+           "Trial", "TrialPruned", "TrialState", "create_study", "delete_study",
+           "get_all_study_summaries", "load_study"]

@@ -1,0 +1,168 @@
+"""The live trial handed to an objective: define-by-run suggestions, reports, attributes."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..space import Choice, Distribution, IntUniform, LogUniform, QUniform, Uniform
+from ..storage._frozen import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from ._study import Study
+
+
+class Trial:
+    """One evaluation of the objective. Values come from the study's sampler unless the trial
+    was enqueued (fixed params) or its parameters are given by a grid."""
+
+    def __init__(self, study: Study, trial_id: int, number: int,
+                 fixed_params: dict[str, Any] | None = None) -> None:
+        self.study = study
+        self.trial_id = trial_id
+        self.number = number
+        self.params: dict[str, Any] = {}  # stored values (JSON)
+        self.distributions: dict[str, Distribution] = {}
+        self.intermediate_values: dict[int, float] = {}
+        self.user_attrs: dict[str, Any] = {}
+        self.datetime_start = time.time()
+        self._fixed = fixed_params or {}
+        self._relative: dict[str, Any] | None = None
+        self._relative_space = None
+        self._unsaved: dict[str, Any] = {}  # params the storage has not seen yet
+        self._finished = False
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self.number}, params={self.params})"
+
+    # -- suggestions --------------------------------------------------------------------------
+    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None,
+                      log: bool = False) -> float:
+        """A float in [low, high]; `log=True` for a log scale, `step` for a grid of values."""
+        if step is not None:
+            if log:
+                raise ValueError(f"parameter {name!r}: `step` and `log=True` cannot be combined; "
+                                 "drop one of them")
+            return self.suggest(name, QUniform(low, high, step))
+        return self.suggest(name, LogUniform(low, high) if log else Uniform(low, high))
+
+    def suggest_int(self, name: str, low: int, high: int, *, step: int = 1,
+                    log: bool = False) -> int:
+        """An integer in [low, high], both included."""
+        return self.suggest(name, IntUniform(low, high, step=step, log=log))
+
+    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
+        """One of `choices` (JSON values, or module-level classes and functions)."""
+        return self.suggest(name, Choice(choices))
+
+    def suggest(self, name: str, distribution: Distribution) -> Any:
+        """A value for `name` from `distribution`; the same name twice gives the same value."""
+        return distribution.to_external(self._suggest_stored(name, distribution))
+
+    def _suggest_stored(self, name: str, distribution: Distribution) -> Any:
+        known = self.distributions.get(name)
+        if known is not None:
+            if known != distribution:
+                raise ValueError(f"parameter {name!r} was suggested before with {known!r}; it "
+                                 f"cannot change to {distribution!r} in the same trial")
+            return self.params[name]
+        if not isinstance(distribution, Distribution):
+            raise TypeError(f"parameter {name!r}: expected a Distribution, got "
+                            f"{type(distribution).__name__}")
+        value = self._propose(name, distribution)
+        self.params[name] = value
+        self.distributions[name] = distribution
+        if self.study._writes_through:
+            self.study._storage.set_trial_params(self.trial_id, {name: value},
+                                                 {name: distribution})
+        else:
+            self._unsaved[name] = value
+        return value
+
+    def _suggest_space(self, space) -> None:
+        """Suggest every active parameter of a static space, parents first."""
+        space._walk(self._suggest_stored)
+
+    def _propose(self, name: str, distribution: Distribution) -> Any:
+        if name in self._fixed:
+            value = self._fixed[name]
+            if not distribution.contains(value):
+                raise ValueError(f"parameter {name!r}: the fixed value {value!r} (enqueued or "
+                                 f"from a grid) is not a value of {distribution!r}")
+            return value
+        study = self.study
+        if self._relative is None:
+            self._sample_relative()
+        if name in self._relative and self._relative_space[name] == distribution:
+            return self._relative[name]
+        return study.sampler.sample_independent(study._view, self, name, distribution)
+
+    def _sample_relative(self) -> None:
+        study = self.study
+        space = study.sampler.infer_relative_search_space(study._view, self)
+        self._relative_space = space
+        self._relative = study.sampler.sample_relative(study._view, self, space) if len(space) \
+            else {}
+
+    # -- reports and attributes -------------------------------------------------------------
+    def report(self, value: float, step: int) -> None:
+        """Record an intermediate value (for pruning and curves); one value per step."""
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"trial.report: `step` must be a non-negative int, got {step!r}")
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"trial.report: `value` must be a number, got {value!r}") from None
+        self.intermediate_values[step] = value
+        self.study._storage.set_trial_intermediate_value(self.trial_id, step, value)
+        if self._unsaved:
+            self.study._flush_params(self)
+
+    @property
+    def last_step(self) -> int | None:
+        return max(self.intermediate_values) if self.intermediate_values else None
+
+    def should_prune(self) -> bool:
+        """True when the study's pruner says this trial should stop (then raise TrialPruned)."""
+        return bool(self.study.pruner.prune(self.study._view, self))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON value to this trial."""
+        self.study._storage.set_trial_attr(self.trial_id, key, _json_checked(key, value))
+        self.user_attrs[key] = value
+
+    def set_constraint(self, values: Sequence[float]) -> None:
+        """Constraint values of this trial: feasible when every one is <= 0."""
+        try:
+            floats = [float(v) for v in values]
+        except (TypeError, ValueError):
+            raise TypeError(f"trial.set_constraint: expected a list of numbers, got {values!r}"
+                            ) from None
+        if any(math.isnan(v) for v in floats):
+            raise ValueError("trial.set_constraint: constraint values must not be NaN")
+        self.study._storage.set_trial_attr(self.trial_id, "constraints", floats, system=True)
+
+    def upload_artifact(self, path: str, name: str | None = None) -> str:
+        """Copy a file into the study's artifact folder, attached to this trial."""
+        return self.study._artifacts.upload(self, path, name)
+
+    def snapshot(self) -> FrozenTrial:
+        """A FrozenTrial of this (running) trial."""
+        return FrozenTrial(trial_id=self.trial_id, number=self.number, state=TrialState.RUNNING,
+                           values=None, params=dict(self.params),
+                           distributions=dict(self.distributions),
+                           intermediate_values=dict(self.intermediate_values),
+                           user_attrs=dict(self.user_attrs), datetime_start=self.datetime_start)
+
+
+def _json_checked(key: str, value: Any) -> Any:
+    import json
+
+    try:
+        json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError):
+        raise TypeError(f"attribute {key!r}: {value!r} is not JSON-serializable; store numbers, "
+                        "strings, lists or dicts") from None
+    return value
