@@ -52,7 +52,7 @@ class BaseSampler:
 
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
         """The space to sample jointly for this trial. Default: the static space, if any."""
-        return study.space if study.space is not None else SearchSpace()
+        return study.space if study.space is not None else _EMPTY
 
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:
@@ -73,6 +73,9 @@ class BaseSampler:
 
     def reseed_rng(self, seed: int | None = None) -> None:
         """Give the sampler a fresh random state (used for process workers)."""
+
+
+_EMPTY = SearchSpace()
 
 
 def intersection_space(trials: Sequence[FrozenTrial]) -> SearchSpace:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import threading
 import time
 from collections.abc import Iterable
@@ -15,7 +16,8 @@ from ._summary import best_values_of
 
 
 class _Study:
-    __slots__ = ("name", "directions", "trials", "user_attrs", "system_attrs", "claims")
+    __slots__ = ("name", "directions", "trials", "user_attrs", "system_attrs", "claims",
+                 "waiting")
 
     def __init__(self, name: str, directions: list[str]) -> None:
         self.name = name
@@ -24,6 +26,7 @@ class _Study:
         self.user_attrs: dict[str, Any] = {}
         self.system_attrs: dict[str, Any] = {}
         self.claims: set[str] = set()
+        self.waiting: collections.deque[FrozenTrial] = collections.deque()
 
 
 class InMemoryStorage(BaseStorage):
@@ -117,6 +120,8 @@ class InMemoryStorage(BaseStorage):
                 system_attrs=dict(system_attrs or {}),
                 datetime_start=time.time() if state == TrialState.RUNNING else None))
             self._trials[tid] = (study_id, number)
+            if state == TrialState.WAITING:
+                study.waiting.append(study.trials[-1])
             return tid, number
 
     def _trial(self, trial_id: int) -> FrozenTrial:
@@ -135,12 +140,13 @@ class InMemoryStorage(BaseStorage):
 
     def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
         with self._lock:
-            for t in self._study(study_id).trials:
-                if t.state == TrialState.WAITING:
-                    t.state = TrialState.RUNNING
-                    t.datetime_start = time.time()
-                    return self._copy(t)
-            return None
+            waiting = self._study(study_id).waiting
+            if not waiting:
+                return None
+            t = waiting.popleft()
+            t.state = TrialState.RUNNING
+            t.datetime_start = time.time()
+            return self._copy(t)
 
     def set_trial_params(self, trial_id: int, params: dict[str, Any],
                          distributions: dict[str, Distribution]) -> None:

@@ -33,6 +33,26 @@ _ROW_COLUMNS = [S.trials.c.trial_id, S.trials.c.number, S.trials.c.state, S.tria
                 S.trials.c.datetime_complete]
 
 
+_B = sa.bindparam
+_T = S.trials.c
+# Statements of the per-trial hot path, built once (building them costs more than running them).
+_BUMP_NUMBER = (S.studies.update().where(S.studies.c.study_id == _B("sid"))
+                .values(next_number=S.studies.c.next_number + 1))
+_GET_NUMBER = sa.select(S.studies.c.next_number).where(S.studies.c.study_id == _B("sid"))
+_INSERT_TRIAL = S.trials.insert()
+_FIRST_WAITING = (sa.select(_T.trial_id).where(_T.study_id == _B("sid"),
+                                                _T.state == int(TrialState.WAITING))
+                  .order_by(_T.trial_id).limit(8))
+_ROW_BY_ID = sa.select(*_ROW_COLUMNS).where(_T.trial_id == _B("tid"))
+_ROWS_FROM = (sa.select(*_ROW_COLUMNS).where(_T.study_id == _B("sid"), _T.trial_id >= _B("wm"))
+              .order_by(_T.trial_id))
+_FINISH = (S.trials.update().where(_T.trial_id == _B("tid"),
+                                   _T.state == int(TrialState.RUNNING))
+           .values(state=_B("new_state"), datetime_complete=_B("done_at"), heartbeat=None,
+                   values_json=_B("vals"), params=_B("new_params"),
+                   distributions=_B("new_dists"), system_attrs=_B("new_system")))
+
+
 class _TrialCache:
     """Finished trials of one study, which never change again: only newer rows are fetched."""
 
@@ -244,21 +264,17 @@ class SQLStorage(BaseStorage):
 
         def op(conn: sa.Connection) -> tuple[int, int]:
             # The UPDATE takes the study row's write lock: numbers are handed out one at a time.
-            bumped = conn.execute(S.studies.update().where(S.studies.c.study_id == study_id)
-                                  .values(next_number=S.studies.c.next_number + 1))
+            bumped = conn.execute(_BUMP_NUMBER, {"sid": study_id})
             if bumped.rowcount == 0:
                 raise StudyNotFoundError(f"no study with id {study_id} in {self._shown_url}")
-            number = conn.execute(sa.select(S.studies.c.next_number)
-                                  .where(S.studies.c.study_id == study_id)).scalar_one() - 1
-            result = conn.execute(S.trials.insert().values(number=number, **values))
+            number = conn.execute(_GET_NUMBER, {"sid": study_id}).scalar_one() - 1
+            result = conn.execute(_INSERT_TRIAL, {"number": number, **values})
             return int(result.inserted_primary_key[0]), int(number)
         return self._write(op)
 
     def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
         candidates = self._read(lambda c: c.execute(
-            sa.select(S.trials.c.trial_id)
-            .where(S.trials.c.study_id == study_id, S.trials.c.state == int(TrialState.WAITING))
-            .order_by(S.trials.c.trial_id).limit(8)).scalars().all())
+            _FIRST_WAITING, {"sid": study_id}).scalars().all())
         for trial_id in candidates:
             claimed = self._write(lambda c, tid=trial_id: c.execute(
                 S.trials.update()
@@ -327,24 +343,31 @@ class SQLStorage(BaseStorage):
                      distributions: dict[str, Distribution] | None = None,
                      system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
         now = time.time()
-        update: dict[str, Any] = {
-            "state": int(state), "datetime_complete": now, "heartbeat": None,
-            "values_json": None if values is None else dumps([float(v) for v in values]),
-        }
+        vals = None if values is None else [float(v) for v in values]
 
-        def op(conn: sa.Connection) -> None:
-            if params or system_attrs:
-                row = self._read_fields(conn, trial_id, "params", "distributions",
-                                        "system_attrs")
-                if params:
-                    update["params"] = dumps({**loads(row.params), **params})
-                    update["distributions"] = self._codec.encode(
-                        {**self._codec.decode(row.distributions), **(distributions or {})})
-                if system_attrs:
-                    update["system_attrs"] = dumps({**loads(row.system_attrs), **system_attrs})
-            self._update_running(trial_id, conn, **update)
-        self._write(op)
-        return self.get_trial(trial_id)
+        def op(conn: sa.Connection) -> FrozenTrial:
+            row = conn.execute(_ROW_BY_ID, {"tid": trial_id}).first()
+            if row is None:
+                raise KeyError(f"no trial with id {trial_id}")
+            if row[2] != int(TrialState.RUNNING):
+                self._raise_not_running(conn, trial_id)
+            trial = self._to_frozen(row)
+            if params:
+                trial.params = {**trial.params, **params}
+                trial.distributions = {**trial.distributions, **(distributions or {})}
+            if system_attrs:
+                trial.system_attrs = {**trial.system_attrs, **system_attrs}
+            trial.state, trial.values, trial.datetime_complete = state, vals, now
+            result = conn.execute(_FINISH, {
+                "tid": trial_id, "new_state": int(state), "done_at": now,
+                "vals": None if vals is None else dumps(vals),
+                "new_params": dumps(trial.params) if params else row[4],
+                "new_dists": self._codec.encode(trial.distributions) if params else row[5],
+                "new_system": dumps(trial.system_attrs) if system_attrs else row[8]})
+            if result.rowcount == 0:
+                self._raise_not_running(conn, trial_id)
+            return trial
+        return self._write(op)
 
     def _to_frozen(self, row: Any) -> FrozenTrial:
         return FrozenTrial(
@@ -355,8 +378,7 @@ class SQLStorage(BaseStorage):
             system_attrs=loads(row[8]), datetime_start=row[9], datetime_complete=row[10])
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
-        row = self._read(lambda c: c.execute(
-            sa.select(*_ROW_COLUMNS).where(S.trials.c.trial_id == trial_id)).first())
+        row = self._read(lambda c: c.execute(_ROW_BY_ID, {"tid": trial_id}).first())
         if row is None:
             raise KeyError(f"no trial with id {trial_id}")
         return self._to_frozen(row)
@@ -369,9 +391,7 @@ class SQLStorage(BaseStorage):
                 cache = self._caches[study_id] = _TrialCache()
                 self._study_row(study_id)  # raises for an unknown study
             rows = self._read(lambda c: c.execute(
-                sa.select(*_ROW_COLUMNS)
-                .where(S.trials.c.study_id == study_id, S.trials.c.trial_id >= cache.watermark)
-                .order_by(S.trials.c.trial_id)).all())
+                _ROWS_FROM, {"sid": study_id, "wm": cache.watermark}).all())
             fresh: list[FrozenTrial] = []
             lowest_open = None
             for row in rows:

@@ -11,7 +11,15 @@ from typing import Any
 from ..pruners import BasePruner, MedianPruner
 from ..samplers import BaseSampler
 from ..space import Distribution, SearchSpace
-from ..storage import BaseStorage, FrozenTrial, StorageError, TrialState, get_storage
+from ..storage import (
+    BaseStorage,
+    FrozenTrial,
+    InMemoryStorage,
+    StorageError,
+    TrialFinishedError,
+    TrialState,
+    get_storage,
+)
 from ..storage._errors import DuplicatedStudyError, StudyNotFoundError
 from ._artifacts import ArtifactStore
 from ._pareto import best_single, pareto_front
@@ -35,8 +43,6 @@ class Study:
         self.pruner = pruner
         self._view = StudyReadView(storage, study_id, study_name, self.directions, space)
         # In memory, writes cost nothing: make running trials' params visible at once.
-        from ..storage import InMemoryStorage
-
         self._writes_through = isinstance(storage, InMemoryStorage)
         self._artifacts = ArtifactStore(self)
         self._stop_requested = False
@@ -191,8 +197,6 @@ class Study:
 
     def _finish(self, trial: Trial, state: TrialState, values: list[float] | None,
                 system: dict[str, Any], skip_if_finished: bool = False) -> FrozenTrial:
-        from ..storage import TrialFinishedError
-
         pending = trial._unsaved
         try:
             frozen = self._storage.finish_trial(

@@ -1,0 +1,182 @@
+"""The `hyperloom` command: thin wrappers over the library."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+DEFAULT_STORAGE = "sqlite:///hyperloom.db"
+
+storage_option = click.option("--storage", default=DEFAULT_STORAGE, show_default=True,
+                              help="Storage URL (sqlite:///file.db or postgresql+psycopg://...).")
+study_option = click.option("--study", "study_name", default=None,
+                            help="Study name (optional when the storage holds one study).")
+
+
+class _Context:
+    debug = False
+
+
+def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn user mistakes into one line on stderr and exit code 1 (a traceback with --debug)."""
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the whole point is to catch everything
+            if _Context.debug:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks.")
+@click.version_option(package_name="hyperloom")
+def main(debug: bool) -> None:
+    """hyperloom: hyperparameter optimization from Python, sweep files or the command line."""
+    _Context.debug = debug
+
+
+def _existing(storage: str) -> str:
+    """Read-only commands must not create an empty database on a mistyped path."""
+    import os
+
+    if storage.startswith("sqlite:///"):
+        from .storage._url import parse_url
+
+        path = parse_url(storage).database
+        if path and path != ":memory:" and not os.path.exists(path):
+            raise click.ClickException(f"no database at {path!r}; check --storage")
+    return storage
+
+
+def _open(storage: str, study_name: str | None):
+    from .study import load_study
+
+    return load_study(study_name=study_name, storage=_existing(storage))
+
+
+@main.command()
+@storage_option
+@click.option("--study", "study_name", default="digits-svm", show_default=True)
+@click.option("--n-trials", default=60, show_default=True, help="Trials to add in this run.")
+@click.option("--seed", default=None, type=int, help="Sampler seed.")
+@friendly_errors
+def demo(storage: str, study_name: str, n_trials: int, seed: int | None) -> None:
+    """Tune an SVM on scikit-learn's digits; re-run to resume the same study."""
+    from .demo import run_demo
+
+    run_demo(storage=storage, study_name=study_name, n_trials=n_trials, seed=seed)
+
+
+@main.command()
+@storage_option
+@friendly_errors
+def studies(storage: str) -> None:
+    """List the studies in a storage."""
+    from .study import get_all_study_summaries
+
+    rows = get_all_study_summaries(_existing(storage))
+    if not rows:
+        click.echo(f"no studies in {storage}")
+        return
+    click.echo(f"{'name':30} {'directions':22} {'trials':>7} {'best':>14}")
+    for s in rows:
+        best = "-" if not s.best_values else f"{s.best_values[0]:.6g}"
+        click.echo(f"{s.name:30} {','.join(s.directions):22} {s.n_trials:>7} {best:>14}")
+
+
+@main.command()
+@storage_option
+@study_option
+@click.option("--state", type=click.Choice(["RUNNING", "COMPLETE", "PRUNED", "FAILED",
+                                            "WAITING"], case_sensitive=False), default=None)
+@click.option("--limit", type=int, default=None, help="Show only the last N trials.")
+@friendly_errors
+def trials(storage: str, study_name: str | None, state: str | None, limit: int | None) -> None:
+    """List the trials of a study."""
+    from .study import TrialState
+
+    study = _open(storage, study_name)
+    rows = study.get_trials([TrialState[state.upper()]] if state else None)
+    if limit is not None:
+        rows = rows[-limit:]
+    for t in rows:
+        values = "-" if t.values is None else ",".join(f"{v:.6g}" for v in t.values)
+        click.echo(f"{t.number:>6} {t.state.name:9} {values:>14}  {json.dumps(t.params)}")
+
+
+@main.command()
+@storage_option
+@study_option
+@friendly_errors
+def best(storage: str, study_name: str | None) -> None:
+    """Show the best trial (the Pareto front for several objectives)."""
+    study = _open(storage, study_name)
+    for t in ([study.best_trial] if len(study.directions) == 1 else study.best_trials):
+        click.echo(json.dumps({"number": t.number, "values": t.values, "params": t.params,
+                               "user_attrs": t.user_attrs}, indent=2))
+
+
+@main.command()
+@storage_option
+@study_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+@friendly_errors
+def export(storage: str, study_name: str | None, fmt: str, output: str | None) -> None:
+    """Export all trials as CSV or JSON."""
+    from .study._dataframe import trial_rows
+
+    study = _open(storage, study_name)
+    rows = trial_rows(study)
+    for r in rows:
+        for k in ("datetime_start", "datetime_complete"):
+            r[k] = r[k].isoformat() if r[k] is not None else None
+    out = open(output, "w", newline="") if output else sys.stdout  # noqa: SIM115
+    try:
+        if fmt == "json":
+            json.dump(rows, out, indent=1)
+            out.write("\n")
+        else:
+            columns: list[str] = []
+            for r in rows:
+                columns.extend(k for k in r if k not in columns)
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v
+                                 for k, v in r.items()})
+    finally:
+        if output:
+            out.close()
+    if output:
+        click.echo(f"wrote {len(rows)} trials to {output}", err=True)
+
+
+def _register_optional_commands() -> None:
+    """Commands of front ends that ship in their own packages."""
+    try:
+        from .sweep._cli import run_command, sweep_command
+    except ImportError:
+        return
+    main.add_command(sweep_command, "sweep")
+    main.add_command(run_command, "run")
+
+
+_register_optional_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
