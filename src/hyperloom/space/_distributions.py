@@ -171,7 +171,8 @@ class QUniform(_Bounded):
         self._n = int(math.floor((self.high - self.low) / self.q + 1e-9)) + 1
 
     def _at(self, k: int) -> float:
-        return round(self.low + k * self.q, 12)
+        # Rounding hides float noise (0.1 * 3); clipping keeps the bounds exact.
+        return min(self.high, max(self.low, round(self.low + k * self.q, 12)))
 
     def contains(self, value: Any) -> bool:
         if not super().contains(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..samplers import SearchExhausted
 from ..storage._frozen import FrozenTrial, TrialState
 from ._exceptions import TrialPruned
+from ._heartbeat import Heartbeat
 from ._progress import Progress
 
 if TYPE_CHECKING:
@@ -72,27 +74,36 @@ def run_optimize(study: Study, objective: Callable[[Trial], Any], *, n_trials: i
                 callback(study, frozen)
             progress.update(frozen)
 
+    beating = Heartbeat(study, study.heartbeat_interval) if study.heartbeat_interval \
+        else contextlib.nullcontext()
     try:
-        if n_jobs == 1:
-            worker()
-        else:
-            pool = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="hyperloom")
-            futures = [pool.submit(worker) for _ in range(n_jobs)]
-            try:
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-                for f in done:
-                    if f.exception() is not None:
-                        study.stop()
-                        wait(futures)
-                        f.result()
-            except KeyboardInterrupt:
-                study.stop()
-                _fail_running(study, "interrupted (KeyboardInterrupt)")
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
+        with beating:
+            _run_workers(study, worker, n_jobs)
     finally:
         progress.close()
+
+
+def _run_workers(study: Study, worker: Callable[[], None], n_jobs: int) -> None:
+    """One worker inline, or `n_jobs` threads sharing the study (the objective usually
+    releases the GIL in numpy/torch/sklearn code)."""
+    if n_jobs == 1:
+        worker()
+        return
+    pool = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="hyperloom")
+    futures = [pool.submit(worker) for _ in range(n_jobs)]
+    try:
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for f in done:
+            if f.exception() is not None:
+                study.stop()
+                wait(futures)
+                f.result()
+    except KeyboardInterrupt:
+        study.stop()
+        _fail_running(study, "interrupted (KeyboardInterrupt)")
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _fail_running(study: Study, reason: str) -> None:

@@ -47,6 +47,8 @@ class Study:
         self._artifacts = ArtifactStore(self)
         self._stop_requested = False
         self._running: dict[int, Trial] = {}
+        self.heartbeat_interval: float | None = None
+        self.grace_period: float | None = None
 
     def __repr__(self) -> str:
         return f"Study(name={self.study_name!r}, directions={self.directions})"
@@ -143,6 +145,9 @@ class Study:
     def ask(self, fixed_distributions: dict[str, Distribution] | None = None) -> Trial:
         """Start a new trial. With a static space, or `fixed_distributions`, its params are
         sampled now; otherwise they are sampled as the objective suggests them."""
+        if self.heartbeat_interval is not None:
+            self._storage.fail_stale_trials(self._study_id, self.grace_period
+                                            or 2 * self.heartbeat_interval)
         waiting = self._storage.pop_waiting_trial(self._study_id)
         if waiting is not None:
             fixed = waiting.system_attrs.get("fixed_params", {})
@@ -155,6 +160,8 @@ class Study:
             trial_id, number = self._storage.create_trial(self._study_id, system_attrs=system)
             trial = Trial(self, trial_id, number, fixed)
         self._running[trial.trial_id] = trial
+        if self.heartbeat_interval is not None:
+            self._storage.record_heartbeat(trial.trial_id)
         if self.space is not None:
             trial._suggest_space(self.space)
         for name, dist in (fixed_distributions or {}).items():
@@ -294,12 +301,17 @@ def create_study(*, storage: str | BaseStorage | None = None,
                  sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
                  study_name: str | None = None, direction: str | None = None,
                  directions: Sequence[str] | None = None, load_if_exists: bool = False,
-                 space: SearchSpace | dict | None = None) -> Study:
+                 space: SearchSpace | dict | None = None,
+                 heartbeat_interval: float | None = None,
+                 grace_period: float | None = None) -> Study:
     """Create a study (or resume it with `load_if_exists=True`).
 
     storage: None (in memory), a URL such as "sqlite:///hyperloom.db" or
     "postgresql+psycopg://user@host/db", or a storage object.
+    heartbeat_interval: seconds between beats of running trials; with it, a trial whose
+    worker stopped beating for `grace_period` (default 2 intervals) is marked FAILED.
     """
+    _check_heartbeat(heartbeat_interval, grace_period)
     dirs = _check_directions(direction, directions)
     store = get_storage(storage)
     name = study_name or f"study-{uuid.uuid4().hex[:8]}"
@@ -317,12 +329,23 @@ def create_study(*, storage: str | BaseStorage | None = None,
                   pruner if pruner is not None else MedianPruner())
     if space is not None:
         study.space = space
+    study.heartbeat_interval, study.grace_period = heartbeat_interval, grace_period
     return study
 
 
+def _check_heartbeat(interval: float | None, grace: float | None) -> None:
+    if interval is not None and interval <= 0:
+        raise ValueError(f"heartbeat_interval must be > 0 seconds, got {interval!r}")
+    if grace is not None and (interval is None or grace <= interval):
+        raise ValueError("grace_period needs heartbeat_interval and must exceed it")
+
+
 def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
-               sampler: BaseSampler | None = None, pruner: BasePruner | None = None) -> Study:
+               sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
+               heartbeat_interval: float | None = None,
+               grace_period: float | None = None) -> Study:
     """Open an existing study. `study_name` may be left out when the storage holds only one."""
+    _check_heartbeat(heartbeat_interval, grace_period)
     store = get_storage(storage)
     if study_name is None:
         names = [s.name for s in store.list_studies()]
@@ -331,8 +354,10 @@ def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
                              "pass study_name")
         study_name = names[0]
     study_id = store.get_study_id(study_name)
-    return Study(store, study_id, study_name, store.get_study_directions(study_id),
-                 sampler or _default_sampler(), pruner if pruner is not None else MedianPruner())
+    study = Study(store, study_id, study_name, store.get_study_directions(study_id),
+                  sampler or _default_sampler(), pruner if pruner is not None else MedianPruner())
+    study.heartbeat_interval, study.grace_period = heartbeat_interval, grace_period
+    return study
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
