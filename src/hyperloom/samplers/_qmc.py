@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ..space import Distribution, SearchSpace
 from ._base import BaseSampler, StudyView, TrialLike, as_rng, intersection_space
@@ -24,9 +23,11 @@ class QMCSampler(BaseSampler):
         self.scramble = scramble
         self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
         self._rng = as_rng(self._seed)
-        self._engines: dict[int, qmc.QMCEngine] = {}
+        self._engines: dict[int, Any] = {}  # dimension -> scipy.stats.qmc engine
 
     def _point(self, dim: int, index: int) -> np.ndarray:
+        from scipy.stats import qmc  # scipy.stats is slow to import: only when used
+
         engine = self._engines.get(dim)
         if engine is None or engine.num_generated > index:
             cls = qmc.Sobol if self.qmc_type == "sobol" else qmc.Halton

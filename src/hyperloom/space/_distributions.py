@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from ._imports import decode_option, encode_option
 
 _EPS = 1e-12
+_STD_NORMAL = NormalDist()  # stdlib, so that `import hyperloom` does not pull in scipy
 
 
 def _number(value: Any, arg: str, owner: str) -> float:
@@ -250,10 +251,10 @@ class _Gaussian(Distribution):
             raise ValueError(f"{name}: `sigma` must be > 0, got {sigma!r}")
 
     def _z_to_u(self, x: float) -> float:
-        return float(np.clip(ndtr((x - self.mu) / self.sigma), _EPS, 1 - _EPS))
+        return min(1 - _EPS, max(_EPS, _STD_NORMAL.cdf((x - self.mu) / self.sigma)))
 
     def _u_to_x(self, u: float) -> float:
-        return self.mu + self.sigma * float(ndtri(min(1 - _EPS, max(_EPS, float(u)))))
+        return self.mu + self.sigma * _STD_NORMAL.inv_cdf(min(1 - _EPS, max(_EPS, float(u))))
 
     def sample(self, rng: np.random.Generator) -> Any:
         return self._finish(rng.normal(self.mu, self.sigma))
