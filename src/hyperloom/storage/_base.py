@@ -65,7 +65,8 @@ class BaseStorage:
                      params: dict[str, Any] | None = None,
                      distributions: dict[str, Distribution] | None = None,
                      system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
-        """RUNNING -> `state`, once. Pending params/attrs are written in the same step.
+        """RUNNING -> `state`, once, in one step with `params` (when given: the trial's complete
+        params, replacing the stored ones) and `system_attrs` (merged).
         Raises TrialFinishedError if the trial is not RUNNING."""
         ...
 

@@ -174,9 +174,9 @@ class InMemoryStorage(BaseStorage):
                      system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
         with self._lock:
             t = self._running(trial_id)
-            if params:
-                t.params = {**t.params, **params}
-                t.distributions = {**t.distributions, **(distributions or {})}
+            if params is not None:
+                t.params = dict(params)
+                t.distributions = dict(distributions or {})
             if system_attrs:
                 t.system_attrs = {**t.system_attrs, **system_attrs}
             t.values = None if values is None else list(values)

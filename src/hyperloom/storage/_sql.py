@@ -7,6 +7,7 @@ state together, guarded by `state = RUNNING` so a trial finishes exactly once).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import threading
@@ -37,8 +38,8 @@ _B = sa.bindparam
 _T = S.trials.c
 # Statements of the per-trial hot path, built once (building them costs more than running them).
 _BUMP_NUMBER = (S.studies.update().where(S.studies.c.study_id == _B("sid"))
-                .values(next_number=S.studies.c.next_number + 1))
-_GET_NUMBER = sa.select(S.studies.c.next_number).where(S.studies.c.study_id == _B("sid"))
+                .values(next_number=S.studies.c.next_number + 1)
+                .returning(S.studies.c.next_number))
 _INSERT_TRIAL = S.trials.insert()
 _FIRST_WAITING = (sa.select(_T.trial_id).where(_T.study_id == _B("sid"),
                                                 _T.state == int(TrialState.WAITING))
@@ -46,11 +47,17 @@ _FIRST_WAITING = (sa.select(_T.trial_id).where(_T.study_id == _B("sid"),
 _ROW_BY_ID = sa.select(*_ROW_COLUMNS).where(_T.trial_id == _B("tid"))
 _ROWS_FROM = (sa.select(*_ROW_COLUMNS).where(_T.study_id == _B("sid"), _T.trial_id >= _B("wm"))
               .order_by(_T.trial_id))
-_FINISH = (S.trials.update().where(_T.trial_id == _B("tid"),
-                                   _T.state == int(TrialState.RUNNING))
-           .values(state=_B("new_state"), datetime_complete=_B("done_at"), heartbeat=None,
-                   values_json=_B("vals"), params=_B("new_params"),
-                   distributions=_B("new_dists"), system_attrs=_B("new_system")))
+_SYSTEM_ATTRS_BY_ID = sa.select(_T.system_attrs, _T.state).where(_T.trial_id == _B("tid"))
+
+
+@functools.lru_cache(maxsize=8)
+def _finish_statement(extra: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... RETURNING for finishing a trial, setting the `extra` columns too."""
+    return (S.trials.update()
+            .where(_T.trial_id == _B("tid"), _T.state == int(TrialState.RUNNING))
+            .values(state=_B("new_state"), datetime_complete=_B("done_at"), heartbeat=None,
+                    values_json=_B("vals"), **{c: _B(f"new_{c}") for c in extra})
+            .returning(*_ROW_COLUMNS))
 
 
 class _TrialCache:
@@ -72,6 +79,8 @@ class SQLStorage(BaseStorage):
             check_sqlite_file(url)  # refuses foreign or corrupt files before touching them
         self._engine = make_engine(url, **(engine_kwargs or {}))
         self._is_sqlite = self._engine.dialect.name == "sqlite"
+        self._read_options = {"hyperloom_read": True} if self._is_sqlite \
+            else {"isolation_level": "AUTOCOMMIT"}
         self._codec = DistributionCodec()
         self._caches: dict[int, _TrialCache] = {}
         self._cache_lock = threading.Lock()
@@ -115,7 +124,7 @@ class SQLStorage(BaseStorage):
         delay = 0.01
         for attempt in range(60):
             try:
-                with self._engine.connect().execution_options(hyperloom_read=True) as conn:
+                with self._engine.connect().execution_options(**self._read_options) as conn:
                     return fn(conn)
             except OperationalError as exc:
                 if not _is_transient(exc) or attempt == 59:
@@ -264,10 +273,10 @@ class SQLStorage(BaseStorage):
 
         def op(conn: sa.Connection) -> tuple[int, int]:
             # The UPDATE takes the study row's write lock: numbers are handed out one at a time.
-            bumped = conn.execute(_BUMP_NUMBER, {"sid": study_id})
-            if bumped.rowcount == 0:
+            bumped = conn.execute(_BUMP_NUMBER, {"sid": study_id}).scalar()
+            if bumped is None:
                 raise StudyNotFoundError(f"no study with id {study_id} in {self._shown_url}")
-            number = conn.execute(_GET_NUMBER, {"sid": study_id}).scalar_one() - 1
+            number = bumped - 1
             result = conn.execute(_INSERT_TRIAL, {"number": number, **values})
             return int(result.inserted_primary_key[0]), int(number)
         return self._write(op)
@@ -344,29 +353,29 @@ class SQLStorage(BaseStorage):
                      system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
         now = time.time()
         vals = None if values is None else [float(v) for v in values]
+        bind: dict[str, Any] = {"tid": trial_id, "new_state": int(state), "done_at": now,
+                                "vals": None if vals is None else dumps(vals)}
+        extra: list[str] = []
+        if params is not None:
+            # `params` is the trial's complete set: only its own worker writes it, so it can
+            # replace what is stored without reading it first.
+            bind["new_params"] = dumps(params)
+            bind["new_distributions"] = self._codec.encode(distributions or {})
+            extra += ["params", "distributions"]
 
         def op(conn: sa.Connection) -> FrozenTrial:
-            row = conn.execute(_ROW_BY_ID, {"tid": trial_id}).first()
-            if row is None:
-                raise KeyError(f"no trial with id {trial_id}")
-            if row[2] != int(TrialState.RUNNING):
-                self._raise_not_running(conn, trial_id)
-            trial = self._to_frozen(row)
-            if params:
-                trial.params = {**trial.params, **params}
-                trial.distributions = {**trial.distributions, **(distributions or {})}
             if system_attrs:
-                trial.system_attrs = {**trial.system_attrs, **system_attrs}
-            trial.state, trial.values, trial.datetime_complete = state, vals, now
-            result = conn.execute(_FINISH, {
-                "tid": trial_id, "new_state": int(state), "done_at": now,
-                "vals": None if vals is None else dumps(vals),
-                "new_params": dumps(trial.params) if params else row[4],
-                "new_dists": self._codec.encode(trial.distributions) if params else row[5],
-                "new_system": dumps(trial.system_attrs) if system_attrs else row[8]})
-            if result.rowcount == 0:
+                row = conn.execute(_SYSTEM_ATTRS_BY_ID, {"tid": trial_id}).first()
+                if row is None:
+                    raise KeyError(f"no trial with id {trial_id}")
+                bind["new_system_attrs"] = dumps({**loads(row[0]), **system_attrs})
+                columns = (*extra, "system_attrs")
+            else:
+                columns = tuple(extra)
+            row = conn.execute(_finish_statement(columns), bind).first()
+            if row is None:
                 self._raise_not_running(conn, trial_id)
-            return trial
+            return self._to_frozen(row)
         return self._write(op)
 
     def _to_frozen(self, row: Any) -> FrozenTrial:
@@ -445,6 +454,8 @@ class SQLStorage(BaseStorage):
 
 
 def _is_transient(exc: OperationalError) -> bool:
+    if exc.connection_invalidated:  # a pooled connection the server dropped: use a new one
+        return True
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     return any(s in text for s in ("database is locked", "database table is locked", "busy",
                                    "deadlock detected", "could not serialize"))

@@ -74,7 +74,8 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     except ImportError:
         raise StorageError("PostgreSQL storage needs psycopg: pip install 'hyperloom[postgres]'"
                            ) from None
-    engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=2, max_overflow=4, **kwargs)
+    # No pre-ping (a round trip per checkout); dropped connections are retried by the storage.
+    engine = sa.create_engine(parsed, pool_size=2, max_overflow=4, pool_recycle=600, **kwargs)
     try:
         with engine.connect():
             pass

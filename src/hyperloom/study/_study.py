@@ -208,8 +208,8 @@ class Study:
         try:
             frozen = self._storage.finish_trial(
                 trial.trial_id, state, values,
-                params=dict(pending) if pending else None,
-                distributions={n: trial.distributions[n] for n in pending} if pending else None,
+                params=dict(trial.params) if pending else None,
+                distributions=dict(trial.distributions) if pending else None,
                 system_attrs=system or None)
         except TrialFinishedError:
             if skip_if_finished:
