@@ -20,6 +20,11 @@ def loads(text: str | None) -> Any:
     return None if text is None else _loads(text)
 
 
+def loads_column(texts: list[str | None]) -> list[Any]:
+    """Decode many JSON texts with one parser call (several times faster than one call each)."""
+    return _loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
+
+
 class DistributionCodec:
     """Encodes {name: Distribution} to JSON text and back, remembering recent texts."""
 
@@ -43,12 +48,16 @@ class DistributionCodec:
         return text
 
     def decode(self, text: str) -> dict[str, Distribution]:
+        return dict(self.decode_shared(text))
+
+    def decode_shared(self, text: str) -> dict[str, Distribution]:
+        """Like `decode`, but trials with the same distributions share one (read-only) dict."""
         cached = self._decoded.get(text)
         if cached is None:
             cached = {n: distribution_from_dict(d) for n, d in _loads(text).items()}
             if len(self._decoded) < self._limit:
                 self._decoded[text] = cached
-        return dict(cached)
+        return cached
 
 
 def decode_intermediate(text: str) -> dict[int, float]:

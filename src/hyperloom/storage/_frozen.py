@@ -50,6 +50,19 @@ class FrozenTrial:
         self.datetime_start = datetime_start
         self.datetime_complete = datetime_complete
 
+    @classmethod
+    def _from_row(cls, trial_id: int, number: int, state: TrialState, values: Any,
+                  params: Any, distributions: Any, intermediate_values: Any, user_attrs: Any,
+                  system_attrs: Any, datetime_start: Any, datetime_complete: Any) -> FrozenTrial:
+        """Positional constructor for storages loading many rows (no keyword handling)."""
+        t = cls.__new__(cls)
+        t.trial_id, t.number, t.state, t.values, t.params = (trial_id, number, state, values,
+                                                             params)
+        t.distributions, t.intermediate_values = distributions, intermediate_values
+        t.user_attrs, t.system_attrs = user_attrs, system_attrs
+        t.datetime_start, t.datetime_complete = datetime_start, datetime_complete
+        return t
+
     @property
     def value(self) -> float | None:
         """The objective value of a single-objective trial."""

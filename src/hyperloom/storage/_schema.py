@@ -52,9 +52,9 @@ trials = Table(
     Column("datetime_start", Float),
     Column("datetime_complete", Float),
     Column("heartbeat", Float),
-    UniqueConstraint("study_id", "number", name="uq_trial_number"),
-    Index("ix_trials_study_state", "study_id", "state"),
-    Index("ix_trials_study_id", "study_id", "trial_id"),
+    UniqueConstraint("study_id", "number", name="uq_hyperloom_trial_number"),
+    Index("ix_hyperloom_trials_study_state", "study_id", "state"),
+    Index("ix_hyperloom_trials_study_id", "study_id", "trial_id"),
 )
 
 claims = Table(
