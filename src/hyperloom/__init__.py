@@ -41,6 +41,7 @@ from .study import (
     load_study,
 )
 from .study import _callbacks as callbacks
+from .sweep._report import report
 
 __version__ = "0.1.0"
 
@@ -51,5 +52,5 @@ __all__ = [
     "TrialFinishedError", "TrialPruned", "TrialState", "Uniform", "callbacks", "choice",
     "constant", "create_study", "delete_study", "get_all_study_summaries", "intuniform",
     "load_study", "lognormal", "loguniform", "normal", "pruners", "qnormal", "quniform",
-    "randint", "samplers", "space", "storage", "uniform",
+    "randint", "report", "samplers", "space", "storage", "uniform",
 ]

@@ -1,0 +1,455 @@
+"""Text -> statements. Lark (LALR) does the parsing; a small post-lexer turns indentation into
+block tokens (ignoring it inside brackets) and keeps the positions error messages need. `lark`
+is imported on first use only, so `import hyperloom` stays light."""
+
+from __future__ import annotations
+
+import ast as _pyast
+import re
+import threading
+from typing import Any
+
+from . import _ast as A
+from ._errors import NodeError, Source, SweepError, SweepSyntaxError
+from ._grammar import GRAMMAR
+from ._precedence import Chain
+from ._values import (
+    Call,
+    Func,
+    Lit,
+    Macro,
+    Node,
+    Ref,
+    make_binary,
+    make_dict,
+    make_list,
+    make_unary,
+)
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+KEY_RE = re.compile(rf"^(?:{_IDENT}/)*{_IDENT}(?:\.{_IDENT})*$")
+_KWARG_RE = re.compile(rf"^{_IDENT}$")
+TAB_LEN = 4
+
+#: Bare functions of the sweep language (everything else bare is a mistake: Gin needs `@`).
+SWEEP_FUNCTIONS = ("range", "linspace", "logspace", "geomspace")
+DISTRIBUTIONS = ("uniform", "loguniform", "quniform", "randint", "intuniform", "normal",
+                 "lognormal", "qnormal", "choice", "constant")
+
+_READABLE = {
+    "_NL": "end of line", "_INDENT": "indent", "_DEDENT": "dedent", "$END": "end of file",
+    "NAME": "a key or name", "MACRO": "a %macro", "REF": "an @reference", "NUMBER": "a number",
+    "STRING": "a string", "EQUAL": "'='", "COLON": "':'", "LPAR": "'('", "RPAR": "')'",
+    "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
+}
+_CLOSERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+
+
+class _LayoutError(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+def _pos(x: Any) -> tuple[int, int] | None:
+    if isinstance(x, Node):
+        return x.pos
+    line = getattr(x, "line", None)
+    if line is not None:
+        return (line, getattr(x, "column", 1))
+    pos = getattr(x, "pos", None)
+    return pos if isinstance(pos, tuple) else None
+
+
+def check_key(token: Any, what: str = "key") -> str:
+    key = str(token)
+    if not KEY_RE.match(key):
+        raise NodeError(f"{key!r} is not a valid Gin {what}: write `scope/pkg.Configurable.param` "
+                        "(identifiers separated by dots, scopes by slashes)", _pos(token))
+    return key
+
+
+def _make_layout_class():
+    from lark.lark import PostLex
+    from lark.lexer import Token
+
+    class Layout(PostLex):
+        """Indentation -> _INDENT/_DEDENT; newlines inside brackets are dropped."""
+
+        always_accept = ("_NL",)
+
+        def process(self, stream):
+            self.open: list[Any] = []  # open bracket tokens
+            levels = [0]
+            last = None
+            for tok in stream:
+                if tok.type == "_NL":
+                    if self.open:
+                        continue
+                    yield tok
+                    indent_str = tok.rsplit("\n", 1)[1]
+                    indent = indent_str.count(" ") + indent_str.count("\t") * TAB_LEN
+                    line, column = tok.end_line, len(indent_str) + 1
+                    if indent > levels[-1]:
+                        levels.append(indent)
+                        yield Token("_INDENT", indent_str, tok.end_pos, line, column, line,
+                                    column, tok.end_pos)
+                    else:
+                        while indent < levels[-1]:
+                            levels.pop()
+                            yield Token("_DEDENT", "", tok.end_pos, line, column, line, column,
+                                        tok.end_pos)
+                        if indent != levels[-1]:
+                            raise _LayoutError("this line's indentation matches no enclosing "
+                                               "block; indent it like the lines above", line,
+                                               column)
+                    continue
+                last = tok
+                yield tok
+                if tok.type in _CLOSERS:
+                    self.open.append(tok)
+                elif tok.type in _CLOSERS.values():
+                    if not self.open or _CLOSERS[self.open[-1].type] != tok.type:
+                        raise _LayoutError(f"unmatched {str(tok)!r}", tok.line, tok.column)
+                    self.open.pop()
+            if self.open:
+                tok = self.open[-1]
+                raise _LayoutError(f"{str(tok)!r} was never closed", tok.line, tok.column)
+            while len(levels) > 1:
+                levels.pop()
+                line = (last.end_line if last is not None else 1)
+                yield Token("_DEDENT", "", 0, line + 1, 1, line + 1, 1, 0)
+
+    return Layout
+
+
+def _make_transformer_class():
+    from lark import Transformer, v_args
+
+    @v_args(inline=False)
+    class ToAst(Transformer):
+        # ---- statements -----------------------------------------------------------------
+        def start(self, items):
+            header = [s for s in items if isinstance(s, (A.Include, A.Import))]
+            return A.File(A.Block("product", items, (1, 1)), header)
+
+        def assign(self, items):
+            name, _, value = items
+            return A.Assign(check_key(name), value, _pos(name))
+
+        def sweep(self, items):
+            name, _, value = items
+            return A.SweepStmt(check_key(name), value, _pos(name))
+
+        def include(self, items):
+            kw, path = items
+            value = _string_value([path])
+            if not isinstance(value, str):
+                raise NodeError("include needs a text path", _pos(path))
+            return A.Include(value, _pos(kw))
+
+        def import_(self, items):
+            kw, name = items
+            if "/" in name:
+                raise NodeError(f"{str(name)!r} is not a module name", _pos(name))
+            return A.Import(str(name), _pos(kw))
+
+        def product(self, items):
+            return A.Block("product", items[2:], _pos(items[0]))
+
+        def union(self, items):
+            return A.Block("union", items[2:], _pos(items[0]))
+
+        def with_(self, items):
+            prefix = check_key(items[1], "prefix")
+            return A.With(prefix, items[3:], _pos(items[0]))
+
+        def table(self, items):
+            kw, keys, _ = items[:3]
+            return A.Table([k for k, _ in keys], [p for _, p in keys], items[3:], _pos(kw))
+
+        def table_keys(self, items):
+            return [(check_key(t), _pos(t)) for t in items if t.type == "NAME"]
+
+        def row(self, items):
+            return A.Row(list(items), _pos(items[0]))
+
+        # ---- expressions ----------------------------------------------------------------
+        def expr(self, items):
+            if len(items) == 1 and isinstance(items[0], Node):
+                return items[0]
+            return Chain(items).parse()
+
+        def nots(self, items):
+            return (len(items) - 1, items[-1], _pos(items[0]))
+
+        def binop(self, items):
+            return (" ".join(str(t) for t in items), _pos(items[0]))
+
+        def power(self, items):
+            left, op, right = items
+            return make_binary(str(op), left, right, _pos(left), strict=False)
+
+        def factor(self, items):
+            op, operand = items
+            return make_unary(str(op), operand, _pos(op), strict=False)
+
+        def number(self, items):
+            (tok,) = items
+            text = str(tok)
+            try:
+                value = _number_value(text)
+            except (SyntaxError, ValueError):
+                raise NodeError(f"{text!r} is not a valid number", _pos(tok)) from None
+            if isinstance(value, complex):
+                raise NodeError(f"{text} is a complex number, which Gin cannot read", _pos(tok))
+            if isinstance(value, float) and value in (float("inf"), float("-inf")):
+                raise NodeError(f"{text} is too large for a float (it would be inf, which Gin "
+                                "cannot read)", _pos(tok))
+            return Lit(value, _pos(tok))
+
+        def string(self, items):
+            return Lit(_string_value(items), _pos(items[0]))
+
+        def true(self, items):
+            return Lit(True, _pos(items[0]) if items else None)
+
+        def false(self, items):
+            return Lit(False, _pos(items[0]) if items else None)
+
+        def none(self, items):
+            return Lit(None, _pos(items[0]) if items else None)
+
+        def macro(self, items):
+            (tok,) = items
+            name = str(tok)[1:]
+            check_key(name, "macro name")
+            return Macro(name, _pos(tok))
+
+        def ref(self, items):
+            (tok,) = items
+            return Ref(_ref_name(tok), _pos(tok))
+
+        def call(self, items):
+            tok = items[0]
+            kwargs = list(items[2:-1])
+            for name, _, pos in kwargs:
+                if name is None:
+                    raise NodeError(f"Gin calls take keyword arguments only: write "
+                                    f"`@{str(tok)[1:]}(name=value)`", pos)
+            _no_duplicates(kwargs)
+            return Call(_ref_name(tok), tuple((k, v) for k, v, _ in kwargs), _pos(tok))
+
+        def func(self, items):
+            tok = items[0]
+            name = str(tok)
+            if name not in SWEEP_FUNCTIONS + DISTRIBUTIONS:
+                known = ", ".join(SWEEP_FUNCTIONS + DISTRIBUTIONS)
+                raise NodeError(f"unknown function {name!r}: Gin references are written "
+                                f"`@{name}(...)`; the sweep functions are {known}", _pos(tok))
+            args, kwargs = [], []
+            for kind, value, pos in items[2:-1]:
+                if kind is None:
+                    if kwargs:
+                        raise NodeError("positional argument after keyword argument", pos)
+                    args.append(value)
+                else:
+                    kwargs.append((kind, value, pos))
+            _no_duplicates(kwargs)
+            return Func(name, tuple(args), tuple((k, v) for k, v, _ in kwargs), _pos(tok))
+
+        def kwarg(self, items):
+            name, _, value = items
+            if not _KWARG_RE.match(str(name)):
+                raise NodeError(f"{str(name)!r} is not a valid argument name", _pos(name))
+            return (str(name), value, _pos(name))
+
+        def arg(self, items):
+            if len(items) == 1:
+                return (None, items[0], _pos(items[0]))
+            return self.kwarg(items)
+
+        def list(self, items):
+            return make_list(items[1:-1], _pos(items[0]))
+
+        def tuple(self, items):
+            return make_list(items[1:-1], _pos(items[0]), tuple_=True)
+
+        def paren(self, items):
+            return items[1]
+
+        def dict(self, items):
+            return make_dict(items[1:-1], _pos(items[0]))
+
+        def pair(self, items):
+            key, _, value = items
+            return (key, value)
+
+    return ToAst
+
+
+_DECIMAL = re.compile(r"^(0|[1-9](_?[0-9])*)$")
+
+
+def _number_value(text: str) -> Any:
+    if _DECIMAL.match(text):
+        return int(text)
+    if text[-1] not in "jJ" and text[:2].lower() not in ("0x", "0o", "0b") and \
+            any(c in text for c in ".eE"):
+        return float(text)
+    return _pyast.literal_eval(text)
+
+
+
+
+def _is_token(x: Any, kind: str) -> bool:
+    return getattr(x, "type", None) == kind
+
+
+def _string_value(tokens: list[Any]) -> Any:
+    parts = []
+    for tok in tokens:
+        try:
+            parts.append(_pyast.literal_eval(str(tok)))
+        except (SyntaxError, ValueError) as exc:
+            raise NodeError(f"invalid string literal: {exc.msg if isinstance(exc, SyntaxError) else exc}",
+                            _pos(tok)) from None
+    if len({type(p) for p in parts}) > 1:
+        raise NodeError("cannot join text and bytes literals", _pos(tokens[0]))
+    return parts[0] if len(parts) == 1 else parts[0][:0].join(parts)
+
+
+def _ref_name(tok: Any) -> str:
+    name = str(tok)[1:]
+    check_key(name, "reference")
+    return name
+
+
+def _no_duplicates(kwargs: list[tuple[str, Node, Any]]) -> None:
+    seen: set[str] = set()
+    for name, _, pos in kwargs:
+        if name in seen:
+            raise NodeError(f"argument {name!r} is given twice", pos)
+        seen.add(name)
+
+
+_PARSER: Any = None
+_LAYOUT: Any = None
+# Lark keeps the post-lexer's state on the instance: one parse at a time.
+_LOCK = threading.Lock()
+
+
+def _parser() -> Any:
+    global _PARSER, _LAYOUT
+    if _PARSER is None:
+        from lark import Lark
+
+        _LAYOUT = _make_layout_class()()
+        _PARSER = Lark(GRAMMAR, parser="lalr", postlex=_LAYOUT,
+                       transformer=_make_transformer_class()(), maybe_placeholders=False)
+    return _PARSER
+
+
+def parse(source: Source) -> A.File:
+    """Parse a whole sweep file; any error is a SweepSyntaxError/SweepError with file:line:col."""
+    try:
+        import lark  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("sweep files need lark: pip install 'hyperloom[sweep]'") from None
+    text = source.text.rstrip() + "\n"
+    with _LOCK:
+        return _parse_locked(source, text)
+
+
+def _parse_locked(source: Source, text: str) -> A.File:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+    parser = _parser()
+    try:
+        return parser.parse(text)
+    except VisitError as exc:  # pragma: no cover - inline transformers raise directly
+        err = exc.orig_exc
+        if isinstance(err, NodeError):
+            raise err.to_sweep_error(source) from None
+        raise
+    except NodeError as exc:
+        raise exc.to_sweep_error(source) from None
+    except _LayoutError as exc:
+        raise SweepSyntaxError(exc.message, source, exc.line, exc.column) from None
+    except UnexpectedToken as exc:
+        raise _unclosed(source, text) or _token_error(exc, source) from None
+    except UnexpectedCharacters as exc:
+        unclosed = _unclosed(source, text)
+        if unclosed is not None:
+            raise unclosed from None
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        raise SweepSyntaxError(f"unexpected character {char!r}", source, exc.line,
+                               exc.column) from None
+    except UnexpectedInput as exc:  # pragma: no cover - other lark errors
+        raise SweepSyntaxError(str(exc).splitlines()[0], source, getattr(exc, "line", None),
+                               getattr(exc, "column", None)) from None
+    except SweepError:
+        raise
+
+
+def _terminal_text(name: str) -> str:
+    if name in _READABLE:
+        return _READABLE[name]
+    try:
+        pattern = _PARSER.get_terminal(name).pattern
+    except (KeyError, AttributeError):  # pragma: no cover
+        return name.lower()
+    return repr(pattern.value) if pattern.type == "str" else name.lower()
+
+
+_BRACKETS = None
+
+
+def _unclosed(source: Source, text: str) -> SweepSyntaxError | None:
+    """When parsing stopped inside brackets that the rest of the file never closes, the
+    useful place to point at is the opening bracket (as Python does)."""
+    global _BRACKETS
+    opened = list(getattr(_LAYOUT, "open", None) or [])
+    if not opened:
+        return None
+    if _BRACKETS is None:
+        string = re.search(r"^STRING: /(.*)/s$", GRAMMAR, re.M).group(1)  # type: ignore[union-attr]
+        _BRACKETS = re.compile(rf"(?P<s>{string})|#[^\n]*|(?P<b>[()\[\]{{}}])", re.S)
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack: list[int] = []
+    for m in _BRACKETS.finditer(text):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in pairs:
+            if stack and text[stack[-1]] == pairs[b]:
+                stack.pop()
+        else:
+            stack.append(m.start())
+    never = set(stack)
+    for tok in reversed(opened):
+        if tok.start_pos in never:
+            return SweepSyntaxError(f"{str(tok)!r} was never closed", source, tok.line,
+                                    tok.column)
+    return None
+
+
+def _token_error(exc: Any, source: Source) -> SweepSyntaxError:
+    tok = exc.token
+    expected = set(exc.expected)
+    line, column = exc.line, exc.column
+    if tok.type == "_INDENT":
+        return SweepSyntaxError("unexpected indent", source, tok.line, tok.column)
+    if expected == {"_INDENT"}:
+        return SweepSyntaxError("expected an indented block after ':'", source, tok.line,
+                                tok.column)
+    if tok.type == "$END":
+        return SweepSyntaxError("unexpected end of file", source, line, column)
+    what = _READABLE.get(tok.type) if tok.type.startswith(("_", "$")) else repr(str(tok))
+    wanted = sorted({_terminal_text(e) for e in expected})
+    hint = " (a block header ends with ':')" if tok.type == "_NL" and "COLON" in expected else ""
+    msg = f"unexpected {what}{hint}"
+    if 0 < len(wanted) <= 6:
+        msg += f"; expected {', '.join(wanted)}"
+    return SweepSyntaxError(msg, source, tok.line, tok.column)
+

@@ -1,0 +1,41 @@
+"""`report(value)`: how a process started by `hyperloom run` hands its objective value back.
+
+The runner sets `HYPERLOOM_RESULT_FILE` to a path of its own; `report` writes the value there
+as JSON (atomically, so a crash mid-write leaves nothing half-read). Outside a run it prints the
+value as the last line of stdout, which `--metric-from stdout` also reads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+
+RESULT_ENV = "HYPERLOOM_RESULT_FILE"
+
+
+def _check(value: float | Sequence[float]) -> float | list[float]:
+    values = [value] if not isinstance(value, Sequence) or isinstance(value, str) else list(value)
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not hasattr(v, "__float__"):
+            raise TypeError(f"report() takes a number or a list of numbers, got {v!r}")
+        f = float(v)
+        if math.isnan(f):
+            raise ValueError("report() got NaN; report a number (or let the run fail)")
+        out.append(f)
+    return out[0] if not isinstance(value, Sequence) else out
+
+
+def report(value: float | Sequence[float]) -> None:
+    """Report this process's objective value (a number, or a list for several objectives)."""
+    checked = _check(value)
+    path = os.environ.get(RESULT_ENV)
+    if not path:
+        print(json.dumps(checked), flush=True)
+        return
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"value": checked}, fh)
+    os.replace(tmp, path)

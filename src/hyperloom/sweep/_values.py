@@ -1,0 +1,473 @@
+"""Values of sweep files: literals, Gin references and macros, calls, and Python expressions.
+
+Every value is a tree of nodes. Sub-trees whose value is known are folded into a `Lit` as soon as
+they are built (`-2**2` is `Lit(-4)`); an expression that mentions a macro is kept as a tree and
+evaluated per config, once the config's macros are known (`evaluate`); what only Gin can know
+(`@f()`, macros from an included file) stays symbolic and is handed to Gin.
+Node equality ignores positions, so a config parsed back from its rendering compares equal.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ._errors import NodeError
+
+Pos = tuple[int, int] | None
+
+# Largest exponent / repetition we compute at generation time: the rest is surely a mistake, and
+# computing it would hang the generator (10 ** 10 ** 10) or exhaust memory ('a' * 10 ** 12).
+_MAX_POW = 10_000
+_MAX_REPEAT = 1_000_000
+
+
+class Node:
+    """A value in a sweep file. Subclasses define `_key()` for position-free equality."""
+
+    __slots__ = ("pos",)
+
+    def _key(self) -> tuple:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self._key())))
+
+    def __repr__(self) -> str:
+        from ._render import node_text
+
+        return f"{type(self).__name__}({node_text(self)!r})"
+
+    @property
+    def known(self) -> bool:
+        return False
+
+
+def _typed(value: Any) -> Any:
+    """A comparison key that tells 1, 1.0 and True (and lists from tuples) apart."""
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_typed(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((_typed(k), _typed(v)) for k, v in value.items()))
+    if isinstance(value, float):
+        return ("float", value, math.copysign(1.0, value))
+    return (type(value).__name__, value)
+
+
+class Lit(Node):
+    """A known value: int, float, str, bytes, bool, None, or a list/tuple/dict of them."""
+
+    __slots__ = ("value", "text")
+
+    def __init__(self, value: Any, pos: Pos = None) -> None:
+        self.value = value
+        self.pos = pos
+        self.text: str | None = None  # Gin literal text, cached by the renderer
+
+    def _key(self) -> tuple:
+        return (_typed(self.value),)
+
+    @property
+    def known(self) -> bool:
+        return True
+
+
+class ListNode(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Node, ...], pos: Pos = None) -> None:
+        self.items = tuple(items)
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return self.items
+
+
+class TupleNode(ListNode):
+    __slots__ = ()
+
+
+class DictNode(Node):
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: tuple[tuple[Node, Node], ...], pos: Pos = None) -> None:
+        self.pairs = tuple(pairs)
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return self.pairs
+
+
+class Macro(Node):
+    """`%name`: replaced by the config's own macro when it defines one, else left to Gin."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str, pos: Pos = None) -> None:
+        self.name = name
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.name,)
+
+
+class Ref(Node):
+    """`@name`: a Gin reference to a configurable (not called)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str, pos: Pos = None) -> None:
+        self.name = name
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.name,)
+
+
+class Call(Node):
+    """`@name()` (Gin's evaluated reference) or `@name(k=v, ...)` (call with keyword arguments,
+    written to Gin as bindings in a helper scope)."""
+
+    __slots__ = ("name", "kwargs")
+
+    def __init__(self, name: str, kwargs: tuple[tuple[str, Node], ...] = (), pos: Pos = None) -> None:
+        self.name = name
+        self.kwargs = tuple(kwargs)
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.name, self.kwargs)
+
+
+class Func(Node):
+    """A bare call (`range(...)`, `linspace(...)`, `uniform(...)`): only valid as a whole sweep
+    value; the expander turns it into values or a distribution."""
+
+    __slots__ = ("name", "args", "kwargs")
+
+    def __init__(self, name: str, args: tuple[Node, ...], kwargs: tuple[tuple[str, Node], ...],
+                 pos: Pos = None) -> None:
+        self.name = name
+        self.args = tuple(args)
+        self.kwargs = tuple(kwargs)
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.name, self.args, self.kwargs)
+
+
+class Dist(Node):
+    """A distribution as a value: the config is sampled, not enumerated. `options` keeps the
+    nodes of a choice's options, so that a sampled stored value maps back to the value."""
+
+    __slots__ = ("distribution", "options", "source")
+
+    def __init__(self, distribution: Any, options: tuple[Node, ...] | None, source: Func,
+                 pos: Pos = None) -> None:
+        self.distribution = distribution
+        self.options = options
+        self.source = source
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.source,)
+
+
+class Unary(Node):
+    __slots__ = ("op", "operand")
+
+    def __init__(self, op: str, operand: Node, pos: Pos = None) -> None:
+        self.op = op
+        self.operand = operand
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.op, self.operand)
+
+
+class Binary(Node):
+    __slots__ = ("op", "left", "right")
+
+    def __init__(self, op: str, left: Node, right: Node, pos: Pos = None) -> None:
+        self.op = op
+        self.left = left
+        self.right = right
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.op, self.left, self.right)
+
+
+class BoolOp(Node):
+    __slots__ = ("op", "values")
+
+    def __init__(self, op: str, values: tuple[Node, ...], pos: Pos = None) -> None:
+        self.op = op
+        self.values = tuple(values)
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.op, self.values)
+
+
+class Compare(Node):
+    """A comparison chain `a < b <= c`, evaluated as in Python (each operand once)."""
+
+    __slots__ = ("first", "rest")
+
+    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...], pos: Pos = None) -> None:
+        self.first = first
+        self.rest = tuple(rest)
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.first, self.rest)
+
+
+# ---- operators ---------------------------------------------------------------------------------
+
+def _pow(a: Any, b: Any) -> Any:
+    if (isinstance(a, int) and isinstance(b, int) and abs(b) > _MAX_POW and abs(a) > 1):
+        raise OverflowError("the result is too large")
+    return a ** b
+
+
+def _repeat_guard(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def guarded(a: Any, b: Any) -> Any:
+        for seq, n in ((a, b), (b, a)):
+            if (isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int)
+                    and n * max(1, len(seq)) > _MAX_REPEAT):
+                raise OverflowError("the result is too large")
+        return fn(a, b)
+    return guarded
+
+
+def _lshift(a: Any, b: Any) -> Any:
+    if isinstance(b, int) and b > _MAX_POW * 4:
+        raise OverflowError("the result is too large")
+    return a << b
+
+
+BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "**": _pow, "*": _repeat_guard(operator.mul), "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "+": operator.add, "-": operator.sub,
+    "<<": _lshift, ">>": operator.rshift, "&": operator.and_, "^": operator.xor,
+    "|": operator.or_,
+}
+UNARY: dict[str, Callable[[Any], Any]] = {
+    "-": operator.neg, "+": operator.pos, "~": operator.invert, "not": operator.not_,
+}
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, ">": operator.gt, "==": operator.eq, ">=": operator.ge, "<=": operator.le,
+    "!=": operator.ne, "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+    "is": operator.is_, "is not": operator.is_not,
+}
+
+
+class _ValueError(NodeError, ValueError):
+    """A folded value Gin cannot read (inf, nan, complex)."""
+
+
+def _check_number(value: Any, pos: Pos, what: str) -> Any:
+    if isinstance(value, complex):
+        raise _ValueError(f"{what} is the complex number {value!r}, which Gin cannot read; "
+                        "use real numbers", pos)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _ValueError(f"{what} is {value!r}, which Gin cannot read; "
+                        "keep values finite", pos)
+    return value
+
+
+def _apply(fn: Callable[..., Any], args: tuple[Any, ...], pos: Pos, text: Callable[[], str],
+           strict: bool = True) -> Lit | None:
+    """The folded value, or (when not `strict`) None if evaluating fails: while parsing, an
+    error is kept for when the value is really needed, so that `False and 1 / 0` is False."""
+    try:
+        value = fn(*args)
+        if isinstance(value, (float, complex)) and not (isinstance(value, float)
+                                                        and math.isfinite(value)):
+            _check_number(value, pos, f"`{text()}`")
+        return Lit(value, pos)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        if not strict:
+            return None
+        if isinstance(exc, NodeError):
+            raise
+        raise NodeError(f"cannot evaluate `{text()}`: {exc}", pos) from None
+
+
+# ---- constructors that fold what is known ------------------------------------------------------
+
+def make_unary(op: str, operand: Node, pos: Pos, strict: bool = True) -> Node:
+    if isinstance(operand, Lit):
+        from ._render import node_text
+
+        folded = _apply(UNARY[op], (operand.value,), pos,
+                        lambda: node_text(Unary(op, operand)), strict)
+        if folded is not None:
+            return folded
+    return Unary(op, operand, pos)
+
+
+def make_binary(op: str, left: Node, right: Node, pos: Pos, strict: bool = True) -> Node:
+    if isinstance(left, Lit) and isinstance(right, Lit):
+        from ._render import node_text
+
+        folded = _apply(BINARY[op], (left.value, right.value), pos,
+                        lambda: node_text(Binary(op, left, right)), strict)
+        if folded is not None:
+            return folded
+    return Binary(op, left, right, pos)
+
+
+def make_boolop(op: str, values: list[Node], evaluate_one: Callable[[Node], Node],
+                pos: Pos) -> Node:
+    """`a and b`/`a or b` with Python's short-circuit: operands after a deciding known value
+    are never evaluated (so `False and 1 / 0` is False)."""
+    out: list[Node] = []
+    for i, raw in enumerate(values):
+        value = evaluate_one(raw)
+        if isinstance(value, Lit):
+            deciding = (not value.value) if op == "and" else bool(value.value)
+            if deciding or i == len(values) - 1:
+                if not out:
+                    return value
+                out.append(value)
+                break
+            continue  # a known non-deciding operand before the end changes nothing
+        out.append(value)
+    return out[0] if len(out) == 1 else BoolOp(op, tuple(out), pos)
+
+
+def make_compare(first: Node, rest: list[tuple[str, Node]], evaluate_one: Callable[[Node], Node],
+                 pos: Pos, strict: bool = True) -> Node:
+    """A chain as in Python: `a < b < c` is `a < b and b < c` with b evaluated once, stopping at
+    the first known false link; known true links before the first unknown one are dropped."""
+    from ._render import node_text
+
+    left = evaluate_one(first)
+    kept: list[tuple[str, Node]] = []
+    head = left
+    symbolic = False
+    for op, raw in rest:
+        right = evaluate_one(raw)
+        if not symbolic and isinstance(left, Lit) and isinstance(right, Lit):
+            link = _apply(COMPARE[op], (left.value, right.value), pos,
+                          lambda op=op, left=left, right=right:
+                          node_text(Compare(left, ((op, right),))), strict)
+            if link is None:  # cannot be decided now; keep the chain from here
+                symbolic = True
+                kept.append((op, right))
+            elif not link.value:
+                return Lit(False, pos)
+            else:
+                head = right  # a known true link: the chain goes on from its right side
+        else:
+            symbolic = True
+            kept.append((op, right))
+        left = right
+    if not symbolic:
+        return Lit(True, pos)
+    return Compare(head, tuple(kept), pos)
+
+
+def make_list(items: list[Node], pos: Pos, tuple_: bool = False) -> Node:
+    if all(isinstance(i, Lit) for i in items):
+        values = [i.value for i in items]  # type: ignore[attr-defined]
+        return Lit(tuple(values) if tuple_ else values, pos)
+    return (TupleNode if tuple_ else ListNode)(tuple(items), pos)
+
+
+def make_dict(pairs: list[tuple[Node, Node]], pos: Pos) -> Node:
+    if all(isinstance(k, Lit) and isinstance(v, Lit) for k, v in pairs):
+        out: dict[Any, Any] = {}
+        for k, v in pairs:
+            try:
+                out[k.value] = v.value  # type: ignore[attr-defined]
+            except TypeError:
+                raise NodeError(f"{k.value!r} cannot be a dict key (it is not hashable)",  # type: ignore[attr-defined]
+                                k.pos) from None
+        return Lit(out, pos)
+    return DictNode(tuple(pairs), pos)
+
+
+# ---- per-config evaluation ---------------------------------------------------------------------
+
+def evaluate(node: Node, env: Mapping[str, Node], _active: tuple[str, ...] = ()) -> Node:
+    """`node` with the config's macros (`env`) substituted and what became known folded."""
+    if isinstance(node, Lit | Ref):
+        return node
+    ev: Callable[[Node], Node] = lambda n: evaluate(n, env, _active)  # noqa: E731
+    if isinstance(node, Macro):
+        if node.name not in env:
+            return node
+        if node.name in _active:
+            cycle = " -> ".join((*_active[_active.index(node.name):], node.name))
+            raise NodeError(f"macros refer to each other in a cycle: {cycle}", node.pos)
+        return evaluate(env[node.name], env, (*_active, node.name))
+    if isinstance(node, TupleNode):
+        return make_list([ev(i) for i in node.items], node.pos, tuple_=True)
+    if isinstance(node, ListNode):
+        return make_list([ev(i) for i in node.items], node.pos)
+    if isinstance(node, DictNode):
+        return make_dict([(ev(k), ev(v)) for k, v in node.pairs], node.pos)
+    if isinstance(node, Call):
+        return Call(node.name, tuple((k, ev(v)) for k, v in node.kwargs), node.pos)
+    if isinstance(node, Unary):
+        return make_unary(node.op, ev(node.operand), node.pos)
+    if isinstance(node, Binary):
+        return make_binary(node.op, ev(node.left), ev(node.right), node.pos)
+    if isinstance(node, BoolOp):
+        return make_boolop(node.op, list(node.values), ev, node.pos)
+    if isinstance(node, Compare):
+        return make_compare(node.first, list(node.rest), ev, node.pos)
+    if isinstance(node, Func):
+        raise NodeError(f"`{node.name}(...)` can only be the whole value of a sweep "
+                        f"(`key: {node.name}(...)`)", node.pos)
+    if isinstance(node, Dist):
+        raise NodeError("this value is a distribution: the sweep must be sampled "
+                        "(to_search_space, or `hyperloom run --sampler ...`), not enumerated",
+                        node.pos)
+    raise TypeError(f"unknown node {node!r}")  # pragma: no cover
+
+
+def python_value(node: Node) -> Any:
+    """The Python value of a known node; symbolic nodes are returned as they are."""
+    return node.value if isinstance(node, Lit) else node
+
+
+def walk(node: Node):
+    """Every node of a tree, depth first (used to find macros and distributions)."""
+    yield node
+    if isinstance(node, ListNode):
+        for i in node.items:
+            yield from walk(i)
+    elif isinstance(node, DictNode):
+        for k, v in node.pairs:
+            yield from walk(k)
+            yield from walk(v)
+    elif isinstance(node, Call):
+        for _, v in node.kwargs:
+            yield from walk(v)
+    elif isinstance(node, Unary):
+        yield from walk(node.operand)
+    elif isinstance(node, Binary):
+        yield from walk(node.left)
+        yield from walk(node.right)
+    elif isinstance(node, BoolOp):
+        for v in node.values:
+            yield from walk(v)
+    elif isinstance(node, Compare):
+        yield from walk(node.first)
+        for _, v in node.rest:
+            yield from walk(v)
+    elif isinstance(node, Func):
+        for a in node.args:
+            yield from walk(a)
+        for _, v in node.kwargs:
+            yield from walk(v)
