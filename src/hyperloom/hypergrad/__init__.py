@@ -1,0 +1,44 @@
+"""Hypergradients: exact gradients of a validation loss w.r.t. continuous hyperparameters (PyTorch).
+
+Importing this package imports torch; ``import hyperloom`` alone does not. Without torch the
+import fails with the command to run: ``pip install hyperloom[torch]`` (every module imports
+torch through ``_torch.py``, which raises that error).
+"""
+
+from __future__ import annotations
+
+from ._api import HyperOptimizer, hypergradient
+from ._forward import Forward
+from ._hyperparameter import Hyperparameter, hyperparameter, parameters, values
+from ._implicit import Implicit
+from ._influence import influence
+from ._online import RTHO, TRHO
+from ._optimizers import SGD, Adam, InnerOptimizer, RMSProp, Schedule, schedule
+from ._problem import module_params
+from ._reverse import Reverse
+from ._tune import BilevelProblem, objective, tune
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "BilevelProblem",
+    "Forward",
+    "HyperOptimizer",
+    "Hyperparameter",
+    "Implicit",
+    "InnerOptimizer",
+    "RMSProp",
+    "RTHO",
+    "Reverse",
+    "Schedule",
+    "TRHO",
+    "hypergradient",
+    "hyperparameter",
+    "influence",
+    "module_params",
+    "objective",
+    "parameters",
+    "schedule",
+    "tune",
+    "values",
+]

@@ -1,0 +1,50 @@
+"""Reduced runs of the examples under examples/hypergrad/, asserting their claims."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+pytestmark = [pytest.mark.torch, pytest.mark.slow]
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hypergrad"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"hypergrad_example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _float32_examples():
+    torch.set_default_dtype(torch.float32)  # the examples are written in float32
+
+
+def test_data_hyper_cleaning_beats_noisy_training_and_flags_corruption():
+    dc = _load("data_cleaning")
+    r = dc.run("implicit", hyper_iters=12)
+    assert r["test_acc_hypercleaned"] > r["test_acc_noisy"] + 0.05
+    assert r["test_acc_hypercleaned"] > r["test_acc_oracle"] - 0.03
+    assert r["f1_corrupted"] > 0.8
+
+
+def test_learned_learning_rate_schedule_beats_best_constant():
+    lr = _load("lr_schedule")
+    r = lr.run(hyper_iters=8, init_lr=None)
+    assert r["val_loss_schedule"] < r["val_loss_constant"] - 0.01
+    assert r["test_loss_schedule"] < r["test_loss_constant"]
+    assert len(r["schedule"]) == r["steps"] and len(set(r["schedule"])) > 1
+
+
+def test_meta_learned_representation_beats_training_from_scratch():
+    ml = _load("meta_learning")
+    r = ml.run("reverse", meta_iters=30, n_eval=20)
+    assert r["query_mse_meta"] < 0.8 * r["query_mse_scratch"]
