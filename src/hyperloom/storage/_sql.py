@@ -109,23 +109,19 @@ class SQLStorage(BaseStorage):
     # -- plumbing -----------------------------------------------------------------------------
     def _write(self, fn: Callable[[sa.Connection], T]) -> T:
         """Run `fn` in a write transaction, retrying while another writer holds the lock."""
-        delay = 0.01
-        for attempt in range(60):
-            try:
-                with self._engine.begin() as conn:
-                    return fn(conn)
-            except OperationalError as exc:
-                if not _is_transient(exc) or attempt == 59:
-                    raise StorageError(f"{self._shown_url}: {_first_line(exc)}") from exc
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 1.0)
-        raise AssertionError("unreachable")
+        return self._retrying(fn, self._engine.begin)
 
     def _read(self, fn: Callable[[sa.Connection], T]) -> T:
+        """Run `fn` on a connection that only reads (autocommit on PostgreSQL)."""
+        return self._retrying(fn, lambda: self._engine.connect().execution_options(
+            **self._read_options))
+
+    def _retrying(self, fn: Callable[[sa.Connection], T],
+                  connect: Callable[[], Any]) -> T:
         delay = 0.01
         for attempt in range(60):
             try:
-                with self._engine.connect().execution_options(**self._read_options) as conn:
+                with connect() as conn:
                     return fn(conn)
             except OperationalError as exc:
                 if not _is_transient(exc) or attempt == 59:
