@@ -26,7 +26,7 @@ def run_demo(storage: str, study_name: str, n_trials: int, seed: int | None = No
         model = SVC(kernel=kernel, C=C, gamma=gamma, degree=degree)
         return float(cross_val_score(model, X, y, cv=3, n_jobs=1).mean())
 
-    sampler = _demo_sampler(seed)
+    sampler = hl.samplers.TPESampler(seed=seed)
     study = hl.create_study(storage=storage, study_name=study_name, direction="maximize",
                             sampler=sampler, load_if_exists=True)
     before = len(study.trials)
@@ -43,9 +43,3 @@ def run_demo(storage: str, study_name: str, n_trials: int, seed: int | None = No
     print("re-run `./run demo` to resume this study; "
           f"`hyperloom trials --storage {storage} --study {study_name}` lists the trials")
 
-
-def _demo_sampler(seed: int | None):
-    from . import samplers
-
-    cls = getattr(samplers, "TPESampler", None) or samplers.RandomSampler
-    return cls(seed=seed)

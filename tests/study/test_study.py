@@ -157,7 +157,7 @@ def test_multi_objective_pareto_front():
     front = study.best_trials
     assert len(front) == 30  # every point of this problem is Pareto-optimal
     with pytest.raises(RuntimeError, match="best_trials"):
-        study.best_trial
+        _ = study.best_trial
     study2 = hl.create_study(directions=["minimize", "maximize"])
     for v in [(1, 1), (2, 2), (0, 0), (1, 0.5)]:
         study2.tell(study2.ask(), v)

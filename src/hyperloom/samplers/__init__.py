@@ -1,9 +1,38 @@
-"""Samplers: algorithms that propose hyperparameter values from the trials seen so far."""
+"""Samplers: algorithms that propose hyperparameter values from the trials seen so far.
+
+The model-based samplers (TPE, GP, CMA-ES, genetic, the automatic default) load on first use:
+they need scipy and friends, and `import hyperloom` should stay fast.
+"""
+
+import importlib
 
 from ._base import BaseSampler, SearchExhausted, StudyView, TrialLike, intersection_space
 from ._grid import GridSampler
 from ._qmc import QMCSampler
 from ._random import RandomSampler
 
-__all__ = ["BaseSampler", "GridSampler", "QMCSampler", "RandomSampler", "SearchExhausted",
-           "StudyView", "TrialLike", "intersection_space"]
+_LAZY = {
+    "AutoSampler": "._auto",
+    "CmaEsSampler": "._cmaes",
+    "GPSampler": "._gp",
+    "GeneticSampler": "._genetic",
+    "NSGAIISampler": "._nsga2",
+    "TPESampler": "._tpe",
+}
+
+__all__ = ["AutoSampler", "BaseSampler", "CmaEsSampler", "GPSampler", "GeneticSampler",
+           "GridSampler", "NSGAIISampler", "QMCSampler", "RandomSampler", "SearchExhausted",
+           "StudyView", "TPESampler", "TrialLike", "intersection_space"]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hyperloom.samplers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -17,7 +17,7 @@ from ._summary import best_values_of
 
 class _Study:
     __slots__ = ("name", "directions", "trials", "user_attrs", "system_attrs", "claims",
-                 "waiting")
+                 "waiting", "settled")
 
     def __init__(self, name: str, directions: list[str]) -> None:
         self.name = name
@@ -27,6 +27,14 @@ class _Study:
         self.system_attrs: dict[str, Any] = {}
         self.claims: set[str] = set()
         self.waiting: collections.deque[FrozenTrial] = collections.deque()
+        self.settled = 0  # trials[:settled] are all finished: they can be shared as a block
+
+    def advance(self) -> int:
+        trials, k = self.trials, self.settled
+        while k < len(trials) and trials[k].state.is_finished():
+            k += 1
+        self.settled = k
+        return k
 
 
 class InMemoryStorage(BaseStorage):
@@ -197,11 +205,16 @@ class InMemoryStorage(BaseStorage):
     def get_trials(self, study_id: int,
                    states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
         with self._lock:
-            trials = self._study(study_id).trials
+            study = self._study(study_id)
+            trials = study.trials
+            settled = study.advance()
             wanted = None if states is None else frozenset(states)
             # Finished records never change again: share them. Copy the others (a snapshot).
-            return [t if t.state.is_finished() else self._copy(t) for t in trials
-                    if wanted is None or t.state in wanted]
+            # The settled prefix is copied as one block, so the per-trial cost stays small.
+            head = trials[:settled] if wanted is None else \
+                [t for t in trials[:settled] if t.state in wanted]
+            return head + [t if t.state.is_finished() else self._copy(t)
+                           for t in trials[settled:] if wanted is None or t.state in wanted]
 
     def n_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> int:
         trials = self._study(study_id).trials

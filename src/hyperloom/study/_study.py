@@ -288,13 +288,9 @@ def _check_directions(direction: str | None, directions: Sequence[str] | None) -
 
 
 def _default_sampler(seed: int | None = None) -> BaseSampler:
-    from .. import samplers
+    from ..samplers import AutoSampler
 
-    for name in ("AutoSampler", "TPESampler"):
-        cls = getattr(samplers, name, None)
-        if cls is not None:
-            return cls(seed=seed)
-    return samplers.RandomSampler(seed=seed)
+    return AutoSampler(seed=seed)
 
 
 def create_study(*, storage: str | BaseStorage | None = None,

@@ -1,0 +1,154 @@
+"""Benchmark problems for the sampler benchmark (`benchmarks/samplers.py`).
+
+Each problem is a static hyperloom `SearchSpace` plus an objective on a dict of stored values
+(to minimize) and, where known, the optimal value, so that results can be given as regret.
+Peers (Optuna, hyperopt) receive the same space translated by the runner. Nothing here
+downloads anything: the real problem uses a dataset that ships with scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hyperloom.space import Choice, IntUniform, LogUniform, SearchSpace, Uniform
+
+
+@dataclass
+class Problem:
+    name: str
+    space: SearchSpace
+    objective: Callable[[dict[str, Any]], float]
+    optimum: float | None  # None: unknown, results are best values instead of regrets
+    description: str
+
+
+# -- synthetic functions -------------------------------------------------------------------------
+def branin(p: dict[str, Any]) -> float:
+    x, y = p["x"], p["y"]
+    b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
+    return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10
+
+
+_H6_A = np.array([[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
+                  [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]])
+_H6_P = 1e-4 * np.array([[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
+                         [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]])
+_H6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+
+
+def hartmann6(p: dict[str, Any]) -> float:
+    x = np.array([p[f"x{i}"] for i in range(6)])
+    return float(-_H6_ALPHA @ np.exp(-(_H6_A * (x - _H6_P) ** 2).sum(axis=1)))
+
+
+def rosenbrock(p: dict[str, Any]) -> float:
+    x = np.array([p[f"x{i}"] for i in range(10)])
+    return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
+
+
+def levy(p: dict[str, Any]) -> float:
+    x = np.array([p[f"x{i}"] for i in range(10)])
+    w = 1 + (x - 1) / 4
+    head = math.sin(math.pi * w[0]) ** 2
+    mid = np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:-1] + 1) ** 2))
+    tail = (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+    return float(head + mid + tail)
+
+
+# -- mixed categorical / conditional --------------------------------------------------------------
+_OPT_COST = {"adam": 0.0, "rmsprop": 0.05, "sgd": 0.2, "adagrad": 0.4}
+_ACT_COST = {"relu": 0.0, "tanh": 0.1, "sigmoid": 0.3}
+
+
+def mixed(p: dict[str, Any]) -> float:
+    """A mock training loss: a choice of model family opens different parameters. The best
+    family ("mlp") has correlated parameters (the best learning rate depends on the width),
+    as hyperparameters of real models do; the others are worse at their best."""
+    base = _OPT_COST[p["optimizer"]] + 0.5 * p["weight_decay"] ** 2
+    model = p["model"]
+    if model == "mlp":
+        lr = math.log10(p["lr"])
+        width = p["width"]
+        # best lr = -3 + width/16 -> correlation between lr and width
+        return (base + (lr + 3 + 0.0625 * (width - 8) - 0.5) ** 2 * 0.5 + 0.02 * (width - 8) ** 2 / 16
+                + _ACT_COST[p["activation"]] + 0.1 * (p["dropout"] - 0.2) ** 2)
+    if model == "tree":
+        return base + 0.3 + 0.01 * (p["depth"] - 6) ** 2 + 0.2 * (p["subsample"] - 0.8) ** 2
+    return base + 0.6 + 0.5 * (math.log10(p["alpha"]) + 2) ** 2 / 9
+
+
+def _mixed_space() -> SearchSpace:
+    return SearchSpace({
+        "model": Choice({
+            "mlp": {"lr": LogUniform(1e-5, 1e-1), "width": IntUniform(1, 16),
+                    "activation": Choice(["relu", "tanh", "sigmoid"]),
+                    "dropout": Uniform(0.0, 0.5)},
+            "tree": {"depth": IntUniform(1, 12), "subsample": Uniform(0.3, 1.0)},
+            "linear": {"alpha": LogUniform(1e-5, 1e1)},
+        }),
+        "optimizer": Choice(["sgd", "adam", "rmsprop", "adagrad"]),
+        "weight_decay": Uniform(-1.0, 1.0),
+    })
+
+
+# -- a real one: SVM on the wine data set, cross-validated -----------------------------------------
+_SVM_DATA: tuple[Any, Any, Any] | None = None
+
+
+def svm_cv(p: dict[str, Any]) -> float:
+    """Multiclass hinge loss of an RBF SVM on held-out wine data (178 samples, 13 features,
+    ships with scikit-learn), 3-fold, each fold training on one third and validating on the
+    other two (a small-data regime, where C and gamma matter; with more training data a wide
+    plateau of settings is near-perfect and every sampler ties). The hinge loss is the SVM's
+    own loss: a continuous score, where accuracy on so few samples ties too often to rank."""
+    global _SVM_DATA
+    from sklearn.svm import SVC
+
+    if _SVM_DATA is None:
+        from sklearn.datasets import load_wine
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.preprocessing import StandardScaler
+
+        x, y = load_wine(return_X_y=True)
+        x = StandardScaler().fit_transform(x)
+        folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(x, y))
+        _SVM_DATA = (x, y, folds)
+    x, y, folds = _SVM_DATA
+    loss = 0.0
+    for test, train in folds:  # swapped: train on the small part
+        model = SVC(C=p["C"], gamma=p["gamma"]).fit(x[train], y[train])
+        dec = model.decision_function(x[test])  # one-vs-rest scores, (n, 3)
+        rows = np.arange(len(test))
+        true = dec[rows, y[test]]
+        dec[rows, y[test]] = -np.inf
+        loss += float(np.maximum(0.0, 1.0 - true + dec.max(axis=1)).sum())  # Crammer-Singer
+    return loss / (2 * len(y))  # every sample is validated twice
+
+
+def all_problems() -> list[Problem]:
+    return [
+        Problem("branin", SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)}), branin,
+                0.397887357729739, "Branin, 2-D"),
+        Problem("hartmann6", SearchSpace({f"x{i}": Uniform(0, 1) for i in range(6)}), hartmann6,
+                -3.322368011415515, "Hartmann, 6-D"),
+        Problem("rosenbrock10", SearchSpace({f"x{i}": Uniform(-5, 10) for i in range(10)}),
+                rosenbrock, 0.0, "Rosenbrock, 10-D on [-5, 10]"),
+        Problem("levy10", SearchSpace({f"x{i}": Uniform(-10, 10) for i in range(10)}), levy, 0.0,
+                "Levy, 10-D on [-10, 10]"),
+        Problem("mixed", _mixed_space(), mixed, 0.0,
+                "conditional: 3 model families (one with correlated lr/width), 2 categoricals"),
+        Problem("svm", SearchSpace({"C": LogUniform(1e-3, 1e3), "gamma": LogUniform(1e-5, 1e1)}),
+                svm_cv, None, "RBF SVM (C, gamma) on wine, trained on 1/3, hinge loss on 2/3, 3 folds"),
+    ]
+
+
+def get_problem(name: str) -> Problem:
+    for p in all_problems():
+        if p.name == name:
+            return p
+    raise ValueError(f"unknown problem {name!r}; known: {[p.name for p in all_problems()]}")

@@ -1,0 +1,546 @@
+"""Sampler benchmark: quality (best value found per trial budget) and overhead (milliseconds
+per proposal), hyperloom's samplers side by side with Optuna's and hyperopt's, in one run.
+
+    ./run bench samplers            # full: budgets 50/100/200, 20 seeds (many hours: the GPs)
+    ./run bench samplers --quick    # reduced (~7 min): 2 seeds, budgets 50/100; the GPs 1 seed
+                                    # to 50 trials, Optuna's GP on branin/hartmann6/svm only
+
+(`./run bench samplers` is `python benchmarks/samplers.py` in the project's virtualenv.)
+
+Writes benchmarks/results/samplers.json (every run's best-so-far values) and
+benchmarks/results/samplers.md (tables), and prints the tables and the command that reproduces
+them. Problems are in `problems.py`; nothing is downloaded. Peers are optional: a missing
+library is reported and its contenders are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import problems as P  # noqa: E402
+
+from hyperloom.space import (  # noqa: E402
+    Choice,
+    Constant,
+    IntUniform,
+    LogNormal,
+    LogUniform,
+    Normal,
+    QNormal,
+    QUniform,
+    SearchSpace,
+    Uniform,
+)
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+# -- contenders -----------------------------------------------------------------------------------
+OURS = ["hl-auto", "hl-tpe", "hl-tpe-indep", "hl-gp", "hl-genetic", "hl-cmaes", "hl-random"]
+OPTUNA = ["optuna-tpe", "optuna-tpe-group", "optuna-cmaes", "optuna-gp"]
+HYPEROPT = ["hyperopt-tpe", "hyperopt-anneal", "hyperopt-random"]
+ALL = OURS + OPTUNA + HYPEROPT
+EXPENSIVE = {"hl-gp", "optuna-gp"}  # seconds per proposal: fewer seeds in --quick
+QUICK_GP_PROBLEMS = {"branin", "hartmann6", "svm"}
+DESCRIPTION = {
+    "hl-auto": "hyperloom AutoSampler (the default of create_study)",
+    "hl-tpe": "hyperloom TPESampler() (multivariate, grouped: the defaults)",
+    "hl-tpe-indep": "hyperloom TPESampler(multivariate=False)",
+    "hl-gp": "hyperloom GPSampler()",
+    "hl-genetic": "hyperloom GeneticSampler()",
+    "hl-cmaes": "hyperloom CmaEsSampler()",
+    "hl-random": "hyperloom RandomSampler()",
+    "optuna-tpe": "Optuna 5.0 TPESampler() (its default: multivariate)",
+    "optuna-tpe-group": "Optuna 5.0 TPESampler(multivariate=True, group=True)",
+    "optuna-cmaes": "Optuna 5.0 CmaEsSampler()",
+    "optuna-gp": "Optuna 5.0 GPSampler()",
+    "hyperopt-tpe": "hyperopt 0.3 tpe.suggest",
+    "hyperopt-anneal": "hyperopt 0.3 anneal.suggest",
+    "hyperopt-random": "hyperopt 0.3 rand.suggest",
+}
+
+
+def _hl_sampler(name: str, seed: int):
+    import hyperloom.samplers as S
+
+    def get(cls: str, module: str):
+        obj = getattr(S, cls, None)
+        if obj is None:  # not exported yet: the private module, if it exists
+            import importlib
+
+            try:
+                obj = getattr(importlib.import_module(f"hyperloom.samplers.{module}"), cls)
+            except (ImportError, AttributeError):
+                return None
+        return obj
+
+    table = {
+        "hl-auto": ("AutoSampler", "_auto", {}),
+        "hl-tpe": ("TPESampler", "_tpe", {}),
+        "hl-tpe-indep": ("TPESampler", "_tpe", {"multivariate": False}),
+        "hl-gp": ("GPSampler", "_gp", {}),
+        "hl-genetic": ("GeneticSampler", "_genetic", {}),
+        "hl-cmaes": ("CmaEsSampler", "_cmaes", {}),
+        "hl-random": ("RandomSampler", "_random", {}),
+    }
+    cls_name, module, kwargs = table[name]
+    cls = get(cls_name, module)
+    return None if cls is None else cls(seed=seed, **kwargs)
+
+
+def available(name: str) -> bool:
+    if name.startswith("hl-"):
+        try:
+            return _hl_sampler(name, 0) is not None
+        except Exception:  # noqa: BLE001 - a sampler that cannot even be built is unavailable
+            return False
+    lib = "optuna" if name.startswith("optuna") else "hyperopt"
+    try:
+        __import__(lib)
+    except ImportError:
+        return False
+    if name == "optuna-gp":
+        try:
+            import torch  # noqa: F401 - Optuna's GPSampler needs PyTorch
+        except ImportError:
+            return False
+    return True
+
+
+# -- running one (problem, contender, seed) ------------------------------------------------------
+def run_hyperloom(problem: P.Problem, name: str, seed: int, n: int,
+                  on_trial: Callable[[], None] | None = None) -> list[float]:
+    import hyperloom as hl
+
+    study = hl.create_study(direction="minimize", sampler=_hl_sampler(name, seed))
+    values: list[float] = []
+
+    def objective(trial) -> float:
+        if on_trial is not None:
+            on_trial()
+        v = problem.objective(trial.params)
+        values.append(v)
+        return v
+
+    study.optimize(objective, n_trials=n, space=problem.space)
+    return values
+
+
+def _optuna_suggest(trial, name: str, d) -> Any:
+    if isinstance(d, Uniform):
+        return trial.suggest_float(name, d.low, d.high)
+    if isinstance(d, LogUniform):
+        return trial.suggest_float(name, d.low, d.high, log=True)
+    if isinstance(d, IntUniform):
+        return trial.suggest_int(name, d.low, d.high, step=d.step, log=d.log)
+    if isinstance(d, QUniform):
+        return trial.suggest_float(name, d.low, d.low + (d._n - 1) * d.q, step=d.q)
+    if isinstance(d, (Choice, Constant)):
+        return trial.suggest_categorical(name, d.values())
+    raise TypeError(f"no Optuna equivalent for {d!r}")
+
+
+def run_optuna(problem: P.Problem, name: str, seed: int, n: int,
+               on_trial: Callable[[], None] | None = None) -> list[float]:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    warnings.simplefilter("ignore")
+    samplers = {
+        "optuna-tpe": lambda: optuna.samplers.TPESampler(seed=seed),
+        "optuna-tpe-indep": lambda: optuna.samplers.TPESampler(seed=seed, multivariate=False),
+        "optuna-tpe-group": lambda: optuna.samplers.TPESampler(seed=seed, multivariate=True,
+                                                               group=True),
+        "optuna-cmaes": lambda: optuna.samplers.CmaEsSampler(seed=seed),
+        "optuna-gp": lambda: optuna.samplers.GPSampler(seed=seed),
+    }
+    study = optuna.create_study(direction="minimize", sampler=samplers[name]())
+    values: list[float] = []
+
+    def objective(trial) -> float:
+        if on_trial is not None:
+            on_trial()
+        params = problem.space._walk(lambda nm, d: _optuna_suggest(trial, nm, d))
+        v = problem.objective(params)
+        values.append(v)
+        return v
+
+    study.optimize(objective, n_trials=n)
+    return values
+
+
+def _hyperopt_space(entries: dict[str, Any]) -> dict[str, Any]:
+    from hyperopt import hp
+
+    out: dict[str, Any] = {}
+    for name, d in entries.items():
+        if isinstance(d, Uniform):
+            out[name] = hp.uniform(name, d.low, d.high)
+        elif isinstance(d, LogUniform):
+            out[name] = hp.loguniform(name, math.log(d.low), math.log(d.high))
+        elif isinstance(d, IntUniform) and not d.log:
+            out[name] = hp.quniform(name, d.low - 0.5 * d.step + 1e-9,
+                                    d.high + 0.5 * d.step - 1e-9, d.step)
+        elif isinstance(d, IntUniform):
+            out[name] = hp.qloguniform(name, math.log(d.low - 0.5), math.log(d.high + 0.5), 1)
+        elif isinstance(d, QUniform):
+            out[name] = hp.quniform(name, d.low, d.low + (d._n - 1) * d.q, d.q)
+        elif isinstance(d, Normal):
+            out[name] = hp.normal(name, d.mu, d.sigma)
+        elif isinstance(d, LogNormal):
+            out[name] = hp.lognormal(name, d.mu, d.sigma)
+        elif isinstance(d, QNormal):
+            out[name] = hp.qnormal(name, d.mu, d.sigma, d.q)
+        elif isinstance(d, Constant):
+            out[name] = d.values()[0]
+        elif isinstance(d, Choice):
+            options = []
+            for value in d.values():
+                sub = d.subspace(value)
+                branch = _hyperopt_space(sub.top_level) if sub is not None else {}
+                options.append({"__value__": value, **branch})
+            out[name] = hp.choice(name, options)
+        else:
+            raise TypeError(f"no hyperopt equivalent for {d!r}")
+    return out
+
+
+def _hyperopt_flatten(space: SearchSpace, point: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+
+    def visit(p: dict[str, Any]) -> None:
+        for k, v in p.items():
+            if isinstance(v, dict) and "__value__" in v:
+                flat[k] = v["__value__"]
+                visit({kk: vv for kk, vv in v.items() if kk != "__value__"})
+            else:
+                flat[k] = v
+    visit(point)
+    for k, v in flat.items():
+        d = space[k]
+        if isinstance(d, IntUniform):
+            flat[k] = int(min(d.high, max(d.low, round(v))))
+    return flat
+
+
+def run_hyperopt(problem: P.Problem, name: str, seed: int, n: int,
+                 on_trial: Callable[[], None] | None = None) -> list[float]:
+    import logging
+
+    from hyperopt import STATUS_OK, Trials, anneal, fmin, rand, tpe
+
+    logging.getLogger("hyperopt").setLevel(logging.ERROR)
+    algo = {"hyperopt-tpe": tpe.suggest, "hyperopt-anneal": anneal.suggest,
+            "hyperopt-random": rand.suggest}[name]
+    values: list[float] = []
+
+    def objective(point: dict[str, Any]) -> dict[str, Any]:
+        if on_trial is not None:
+            on_trial()
+        v = problem.objective(_hyperopt_flatten(problem.space, point))
+        values.append(v)
+        return {"loss": v, "status": STATUS_OK}
+
+    fmin(objective, _hyperopt_space(problem.space.top_level), algo=algo, max_evals=n,
+         trials=Trials(), rstate=np.random.default_rng(seed), show_progressbar=False)
+    return values
+
+
+def run_one(problem_name: str, contender: str, seed: int, n: int) -> dict[str, Any]:
+    problem = P.get_problem(problem_name)
+    runner = (run_hyperloom if contender.startswith("hl-") else
+              run_optuna if contender.startswith("optuna") else run_hyperopt)
+    t0 = time.perf_counter()
+    values = runner(problem, contender, seed, n)
+    return {"problem": problem_name, "contender": contender, "seed": seed,
+            "best": np.minimum.accumulate(values).tolist(), "seconds": time.perf_counter() - t0}
+
+
+def _run_one_star(args: tuple) -> dict[str, Any]:
+    warnings.simplefilter("ignore")
+    try:
+        return run_one(*args)
+    except Exception as exc:  # noqa: BLE001 - one broken run must not sink the benchmark
+        problem, contender, seed, _ = args
+        return {"problem": problem, "contender": contender, "seed": seed, "error": repr(exc)}
+
+
+# -- overhead --------------------------------------------------------------------------------------
+OVERHEAD_SPACE = SearchSpace({f"x{i}": Uniform(-5.0, 10.0) for i in range(10)})
+OVERHEAD_PROBLEM = P.Problem("sphere10", OVERHEAD_SPACE,
+                             lambda p: float(sum((v - 1.0) ** 2 for v in p.values())), 0.0,
+                             "trivial 10-D sphere")
+
+
+def measure_overhead(contender: str, n: int, marks: list[int], window: int = 100) -> dict:
+    """Run `n` trials of a trivial 10-D objective; the time between consecutive objective
+    calls (proposal + bookkeeping, the objective itself costs microseconds) averaged over the
+    `window` trials ending at each mark; also the total wall time."""
+    stamps: list[float] = []
+    runner = (run_hyperloom if contender.startswith("hl-") else
+              run_optuna if contender.startswith("optuna") else run_hyperopt)
+    t0 = time.perf_counter()
+    runner(OVERHEAD_PROBLEM, contender, 0, n, on_trial=lambda: stamps.append(time.perf_counter()))
+    total = time.perf_counter() - t0
+    gaps = np.diff(np.array([t0] + stamps))
+    out: dict[str, Any] = {"n": n, "total_s": total}
+    for m in marks:
+        if m <= n:
+            out[str(m)] = 1000 * float(gaps[max(0, m - window):m].mean())
+    if n >= 3000:
+        out["ms_2001_3000"] = 1000 * float(gaps[2000:3000].mean())
+        out["s_first_3000"] = float(stamps[2999] - t0)
+    return out
+
+
+# -- tables ------------------------------------------------------------------------------------------
+def _fmt(v: float) -> str:
+    if v is None or not np.isfinite(v):
+        return "n/a"
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 1:
+        return f"{v:.3g}"
+    return f"{v:.2g}"
+
+
+def summarize(runs: list[dict], budgets: list[int]) -> dict:
+    """quality[problem][contender][budget] = median / q1 / q3 of regret (or best value)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in runs:
+        if "error" in r:
+            continue
+        problem = P.get_problem(r["problem"])
+        opt = problem.optimum if problem.optimum is not None else 0.0
+        per = out.setdefault(r["problem"], {}).setdefault(r["contender"], {})
+        for b in budgets:
+            if b <= len(r["best"]):
+                per.setdefault(str(b), []).append(r["best"][b - 1] - opt)
+    stats: dict = {}
+    for prob, per_c in out.items():
+        for c, per_b in per_c.items():
+            for b, vals in per_b.items():
+                q1, med, q3 = np.percentile(vals, [25, 50, 75])
+                stats.setdefault(prob, {}).setdefault(c, {})[b] = {
+                    "median": float(med), "q1": float(q1), "q3": float(q3), "n_seeds": len(vals)}
+    return stats
+
+
+def ranks(stats: dict, contenders: list[str], budget: str) -> dict[str, float]:
+    """Mean rank (1 = best median) of each contender over the problems it ran."""
+    acc: dict[str, list[float]] = {c: [] for c in contenders}
+    for per_c in stats.values():
+        present = [(per_c[c][budget]["median"], c) for c in contenders
+                   if c in per_c and budget in per_c[c]]
+        meds = np.array([m for m, _ in present])
+        for m, c in present:
+            # ties share the mean of the ranks they span
+            acc[c].append(float((meds < m).sum() + 1 + ((meds == m).sum() - 1) / 2))
+    return {c: float(np.mean(v)) for c, v in acc.items() if v}
+
+
+def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: dict,
+             command: str, config: dict, overhead_command: str | None = None) -> str:
+    commands = [f"Command: `{command}`"] if overhead_command in (None, command) else [
+        f"Quality: `{command}`", "", f"Overhead: `{overhead_command}`"]
+    lines = ["# Sampler benchmark", "", *commands, "",
+             f"Machine: {config['machine']}; {config['seeds']} seeds "
+             f"({config['seeds_expensive']} for {', '.join(sorted(EXPENSIVE))}, up to "
+             f"{config['budget_expensive']} trials); budgets "
+             f"{', '.join(map(str, budgets))} trials.", "",
+             "Cells: median [interquartile range] over seeds of the regret (best value found "
+             "minus the optimum; for `svm`, whose optimum is unknown, the best value found). "
+             "Lower is better; **bold** is the best median in the row.", ""]
+    problems = [p for p in [q.name for q in P.all_problems()] if p in stats]
+    for b in map(str, budgets):
+        lines += [f"## {b} trials", ""]
+        cols = [c for c in contenders if any(b in stats[p].get(c, {}) for p in problems)]
+        lines.append("| problem | " + " | ".join(cols) + " |")
+        lines.append("|---" * (len(cols) + 1) + "|")
+        for p in problems:
+            meds = {c: stats[p][c][b]["median"] for c in cols if b in stats[p].get(c, {})}
+            best = min(meds.values()) if meds else None
+            cells = []
+            for c in cols:
+                s = stats[p].get(c, {}).get(b)
+                if s is None:
+                    cells.append("")
+                    continue
+                cell = f"{_fmt(s['median'])} [{_fmt(s['q1'])}, {_fmt(s['q3'])}]"
+                cells.append(f"**{cell}**" if s["median"] == best else cell)
+            lines.append(f"| {p} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Mean rank over problems (1 = best median)", "",
+              "| contender | " + " | ".join(f"{b} trials" for b in budgets) + " |",
+              "|---" * (len(budgets) + 1) + "|"]
+    rank_tables = {str(b): ranks(stats, contenders, str(b)) for b in budgets}
+    order = sorted(contenders, key=lambda c: rank_tables[str(budgets[-1])].get(c, 99))
+    for c in order:
+        if any(c in rank_tables[str(b)] for b in budgets):
+            lines.append(f"| {c} | " + " | ".join(
+                f"{rank_tables[str(b)][c]:.2f}" if c in rank_tables[str(b)] else ""
+                for b in budgets) + " |")
+    lines.append("")
+    if overhead:
+        marks = sorted({int(k) for o in overhead.values() for k in o if k.isdigit()})
+        ref = overhead.get("hl-auto") or overhead.get("hl-tpe")
+        lines += ["## Overhead: milliseconds per trial on a trivial 10-D objective", "",
+                  "Mean time between consecutive objective calls (proposal and bookkeeping) "
+                  "over the 100 trials up to the mark, and over trials 2,001-3,000; ratio = "
+                  "peer / hyperloom default. Last columns: seconds for the first 3,000 trials, "
+                  "and for the whole run.", "",
+                  "| contender | " + " | ".join(f"trial {m:,}" for m in marks)
+                  + " | trials 2,001-3,000 | first 3,000 (s) | total (s) |",
+                  "|---" * (len(marks) + 4) + "|"]
+        for c, o in overhead.items():
+            cells = []
+            for m in marks:
+                v = o.get(str(m))
+                if v is None:
+                    cells.append("")
+                elif ref is not None and o is not ref and ref.get(str(m)):
+                    cells.append(f"{v:.2f} ({v / ref[str(m)]:.1f}x)")
+                else:
+                    cells.append(f"{v:.2f}")
+            mid = o.get("ms_2001_3000")
+            if mid is not None and ref is not None and o is not ref and ref.get("ms_2001_3000"):
+                mid_cell = f"{mid:.2f} ({mid / ref['ms_2001_3000']:.1f}x)"
+            else:
+                mid_cell = "" if mid is None else f"{mid:.2f}"
+            first = o.get("s_first_3000")
+            lines.append(f"| {c} | " + " | ".join(cells) + f" | {mid_cell} | "
+                         + ("" if first is None else f"{first:.1f}")
+                         + f" | {o['total_s']:.1f} (n={o['n']:,}) |")
+        lines.append("")
+    lines += ["## Contenders", ""] + [f"- `{c}`: {DESCRIPTION[c]}" for c in contenders] + [""]
+    lines += ["## Problems", ""] + [f"- `{p.name}`: {p.description}" for p in P.all_problems()
+                                    if p.name in stats] + [""]
+    return "\n".join(lines)
+
+
+# -- main ------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="reduced form (under 10 minutes)")
+    ap.add_argument("--seeds", type=int, help="seeds per (problem, contender)")
+    ap.add_argument("--seeds-expensive", type=int,
+                    help=f"seeds for the slow contenders ({', '.join(sorted(EXPENSIVE))})")
+    ap.add_argument("--budgets", help="comma-separated trial budgets, e.g. 50,100,200")
+    ap.add_argument("--problems", help="comma-separated subset of problems")
+    ap.add_argument("--contenders", help="comma-separated subset of contenders")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel runs")
+    ap.add_argument("--budget-expensive", type=int,
+                    help="largest budget for the slow contenders (default: the largest budget; "
+                         "the smallest with --quick)")
+    ap.add_argument("--no-quality", action="store_true",
+                    help="overhead only; quality results already in --out are kept")
+    ap.add_argument("--no-overhead", action="store_true", help="quality only")
+    ap.add_argument("--overhead-peer-trials", type=int,
+                    help="trials for the peers' overhead runs (default 10000; 1000 with --quick)")
+    ap.add_argument("--out", default=RESULTS, help="directory for samplers.json / .md")
+    args = ap.parse_args(argv)
+    command = ("./run bench samplers " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+
+    budgets = [int(b) for b in args.budgets.split(",")] if args.budgets else (
+        [50, 100] if args.quick else [50, 100, 200])
+    seeds = args.seeds or (2 if args.quick else 20)
+    seeds_expensive = args.seeds_expensive or (1 if args.quick else seeds)
+    # --quick: the GP contenders (seconds per proposal, Optuna's more than a minute per
+    # 100 trials in 10-D) stop at the smallest budget.
+    budget_expensive = args.budget_expensive or (min(budgets) if args.quick else max(budgets))
+    problems = args.problems.split(",") if args.problems else [p.name for p in P.all_problems()]
+    wanted = args.contenders.split(",") if args.contenders else ALL
+    contenders = []
+    for c in wanted:
+        if c not in DESCRIPTION:
+            ap.error(f"unknown contender {c!r}; known: {', '.join(ALL)}")
+        if available(c):
+            contenders.append(c)
+        else:
+            print(f"skipping {c}: not available in this environment", file=sys.stderr)
+
+    config = {"quick": args.quick, "budgets": budgets, "seeds": seeds,
+              "seeds_expensive": seeds_expensive, "budget_expensive": budget_expensive,
+              "problems": problems,
+              "contenders": contenders,
+              "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, "
+                         f"Python {platform.python_version()}"}
+    runs: list[dict] = []
+    stats: dict = {}
+    if not args.no_quality:
+        tasks = [(p, c, s, budget_expensive if c in EXPENSIVE else max(budgets))
+                 for p in problems for c in contenders
+                 for s in range(seeds_expensive if c in EXPENSIVE else seeds)
+                 # --quick: Optuna's GP (1-2 minutes per 50 trials here) on the problems
+                 # where our AutoSampler runs a GP only.
+                 if not (args.quick and c == "optuna-gp" and p not in QUICK_GP_PROBLEMS)]
+        # Longest first, so that the pool is not left waiting on one slow run at the end.
+        tasks.sort(key=lambda t: (t[1] not in EXPENSIVE, t[0] != "svm"))
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for i, r in enumerate(pool.map(_run_one_star, tasks, chunksize=1)):
+                runs.append(r)
+                if "error" in r:
+                    print(f"  error: {r['problem']} {r['contender']} seed {r['seed']}: "
+                          f"{r['error']}", file=sys.stderr)
+                if (i + 1) % 25 == 0 or i + 1 == len(tasks):
+                    print(f"  quality: {i + 1}/{len(tasks)} runs, "
+                          f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        stats = summarize(runs, budgets)
+
+    overhead: dict[str, dict] = {}
+    if not args.no_overhead:
+        marks = [100, 1000, 3000, 10000]
+        # On this 10-D space AutoSampler runs TPE: --quick measures it alone for hyperloom.
+        peer_n = args.overhead_peer_trials or (1000 if args.quick else 10000)
+        plan = {"hl-auto": 10000, "hl-tpe": 0 if args.quick else 10000,
+                "optuna-tpe": peer_n, "hyperopt-tpe": peer_n}
+        plan = {c: n for c, n in plan.items() if n}
+        for c, n in plan.items():
+            if c in contenders or (c.startswith("hl-") and available(c)):
+                print(f"  overhead: {c}, {n} trials", file=sys.stderr)
+                overhead[c] = measure_overhead(c, n, marks)
+
+    overhead_command = command
+    previous = os.path.join(args.out, "samplers.json")
+    if args.no_quality and os.path.exists(previous):  # keep the quality results of the last run
+        with open(previous) as f:
+            old = json.load(f)
+        if old.get("quality"):
+            stats, runs, config = old["quality"], old["runs"], old["config"]
+            budgets, contenders = config["budgets"], config["contenders"]
+            command = old.get("command", command)
+    md = markdown(stats, contenders, budgets, overhead, command, config, overhead_command) \
+        if (stats or overhead) else ""
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "samplers.json"), "w") as f:
+        json.dump({"command": command, "overhead_command": overhead_command, "config": config,
+                   "quality": stats,
+                   "ranks": {str(b): ranks(stats, contenders, str(b)) for b in budgets},
+                   "overhead": overhead, "runs": runs}, f, indent=1)
+    with open(os.path.join(args.out, "samplers.md"), "w") as f:
+        f.write(md)
+    print(md)
+    print(f"reproduce with: {command}"
+          + ("" if overhead_command == command else f"; then: {overhead_command}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""AutoSampler: the default sampler of `create_study`, which picks an algorithm per trial from
+what the study looks like. The rule and the benchmark numbers behind it are in
+docs/samplers.md; in short:
+
+- several objectives: TPE (multi-objective TPE);
+- conditional spaces, categorical parameters, or parameters that change from trial to
+  trial (define-by-run): TPE, whose tree-structured model handles all of them;
+- a fixed, purely numeric space of at most `gp_max_dims` parameters: GP (Bayesian
+  optimization) for the first `gp_max_trials` trials, where it finds far better values per
+  trial than anything else; then TPE, whose cost stays linear in the number of trials;
+- a larger numeric space: GP when the objective takes a second or more (the GP's 50-200 ms
+  per proposal are then noise), otherwise TPE, whose proposals take about a millisecond;
+- samplers that are not installed are skipped (GP needs only numpy/scipy).
+
+The choice is made once per trial, at its first proposal, from the trials alone (and, for
+large numeric spaces only, from how long they took), never from randomness: a seeded
+AutoSampler is reproducible. Each inner sampler is seeded from the AutoSampler's seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..space import Choice, Constant, Distribution, SearchSpace
+from ..storage._frozen import FrozenTrial, TrialState
+from ._base import BaseSampler, StudyView, TrialLike
+from ._tpe import TPESampler
+
+
+class AutoSampler(BaseSampler):
+    """Chooses GP, TPE (or others, see the module docstring) for each trial.
+
+    Args:
+        seed: seeds every inner sampler (reproducible sequential runs).
+        gp_max_dims: the largest purely numeric space always modelled with a GP.
+        gp_max_trials: trials after which a GP study continues with TPE.
+        gp_min_seconds: a larger numeric space is modelled with a GP when the objective
+            takes at least this long (median of the completed trials).
+    """
+
+    def __init__(self, *, seed: int | None = None, gp_max_dims: int = 8,
+                 gp_max_trials: int = 200, gp_min_seconds: float = 1.0) -> None:
+        self._seed = seed
+        self.gp_max_dims = int(gp_max_dims)
+        self.gp_max_trials = int(gp_max_trials)
+        self.gp_min_seconds = float(gp_min_seconds)
+        self._samplers: dict[str, BaseSampler] = {}
+        self._choice: tuple[str, int, str] | None = None  # (study, trial number, sampler name)
+        self._seen: dict[str, _Shape] = {}  # per study
+
+    # -- choosing ----------------------------------------------------------------------------
+    def _inner(self, name: str) -> BaseSampler:
+        sampler = self._samplers.get(name)
+        if sampler is None:
+            seed = None if self._seed is None else int(
+                np.random.SeedSequence([self._seed, _SALT[name]]).generate_state(1)[0])
+            if name == "gp":
+                from ._gp import GPSampler
+
+                sampler = GPSampler(seed=seed)
+            else:
+                sampler = TPESampler(seed=seed)
+            self._samplers[name] = sampler
+        return sampler
+
+    def choose(self, study: StudyView, trial: TrialLike) -> str:
+        """The name of the inner sampler for this trial ("tpe" or "gp")."""
+        if self._choice is not None and self._choice[:2] == (study.study_name, trial.number):
+            return self._choice[2]
+        name = self._decide(study)
+        self._choice = (study.study_name, trial.number, name)
+        return name
+
+    def _decide(self, study: StudyView) -> str:
+        if len(study.directions) > 1:
+            return "tpe"
+        shape = self._seen.get(study.study_name)
+        if shape is None or shape.space is not study.space:
+            shape = self._seen[study.study_name] = _Shape(study.space)
+        if shape.settled:  # TPE from here on, whatever comes: no need to read the trials
+            return "tpe"
+        shape.update(study.get_trials())
+        if shape.conditional or shape.categorical or shape.dynamic or not shape.numeric \
+                or shape.n_finished >= self.gp_max_trials or not _gp_available():
+            # Each of these only ever becomes true, so the choice is final.
+            shape.settled = shape.n_finished > 0 or study.space is not None
+            return "tpe"
+        if shape.numeric <= self.gp_max_dims:
+            return "gp"
+        # A larger space: the GP's proposals cost 50-200 ms here, worth it only when the
+        # objective itself is slow.
+        if shape.median_duration() >= self.gp_min_seconds:
+            return "gp"
+        return "tpe"
+
+    # -- BaseSampler: forward to the chosen sampler -------------------------------------------
+    def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
+        return self._inner(self.choose(study, trial)).infer_relative_search_space(study, trial)
+
+    def sample_relative(self, study: StudyView, trial: TrialLike,
+                        space: SearchSpace) -> dict[str, Any]:
+        return self._inner(self.choose(study, trial)).sample_relative(study, trial, space)
+
+    def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
+                           distribution: Distribution) -> Any:
+        inner = self._inner(self.choose(study, trial))
+        return inner.sample_independent(study, trial, name, distribution)
+
+    def after_trial(self, study: StudyView, trial: FrozenTrial) -> None:
+        for sampler in self._samplers.values():
+            sampler.after_trial(study, trial)
+
+    def reseed_rng(self, seed: int | None = None) -> None:
+        for i, sampler in enumerate(self._samplers.values()):
+            sampler.reseed_rng(None if seed is None else seed + i)
+
+
+_SALT = {"tpe": 1, "gp": 2}
+
+
+def _gp_available() -> bool:
+    try:
+        from ._gp import GPSampler  # noqa: F401
+    except ImportError:  # pragma: no cover - the GP ships with hyperloom
+        return False
+    return True
+
+
+class _Shape:
+    """What the rule needs to know about a study's space: from the static space when there is
+    one, otherwise from the finished trials (read incrementally)."""
+
+    __slots__ = ("space", "numeric", "categorical", "conditional", "dynamic", "n_finished",
+                 "settled", "durations", "_dists", "_pos", "_signature")
+
+    def __init__(self, space: SearchSpace | None) -> None:
+        self.space = space
+        self.numeric = 0
+        self.categorical = 0
+        self.conditional = False
+        self.dynamic = False  # define-by-run parameters that differ between trials
+        self.n_finished = 0
+        self.settled = False
+        self.durations: list[float] = []  # of completed trials
+        self._dists: dict[str, Distribution] = {}
+        self._pos = 0
+        self._signature: frozenset[str] | None = None
+        if space is not None:
+            self.conditional = space.is_conditional
+            for name in space.names:
+                self._count(space[name])
+
+    def _count(self, dist: Distribution) -> None:
+        if isinstance(dist, Constant):
+            return
+        if isinstance(dist, Choice):
+            if len(dist.values()) > 1:
+                self.categorical += 1
+        else:
+            self.numeric += 1
+
+    def median_duration(self) -> float:
+        return float(np.median(self.durations)) if self.durations else 0.0
+
+    def update(self, trials: list[FrozenTrial]) -> None:
+        """Count finished trials up to the first unfinished one (in number order)."""
+        for t in trials[self._pos:]:
+            if not t.state.is_finished():
+                break
+            self._pos += 1
+            if t.state not in (TrialState.COMPLETE, TrialState.PRUNED):
+                continue
+            self.n_finished += 1
+            if t.state == TrialState.COMPLETE and t.duration is not None:
+                self.durations.append(t.duration)
+            if self.space is not None:
+                continue
+            names = frozenset(t.params)
+            if self._signature is None:
+                self._signature = names
+            elif names != self._signature:
+                self.dynamic = True
+            for name, dist in t.distributions.items():
+                old = self._dists.get(name)
+                if old is None:
+                    self._dists[name] = dist
+                    self._count(dist)
+                elif old != dist:
+                    self.dynamic = True

@@ -1,0 +1,152 @@
+"""AutoSampler: which algorithm it picks for which study, reproducibility, valid proposals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hyperloom as hl
+from hyperloom.samplers import AutoSampler
+from hyperloom.space import Choice, IntUniform, LogUniform, SearchSpace, Uniform
+
+
+class Spy(AutoSampler):
+    """Records the inner sampler chosen for each trial."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.picks: dict[int, str] = {}
+
+    def choose(self, study, trial) -> str:
+        name = super().choose(study, trial)
+        self.picks[trial.number] = name
+        return name
+
+
+def _run(sampler, space=None, n=14, directions=None, objective=None):
+    study = hl.create_study(sampler=sampler, directions=directions)
+    objective = objective or (lambda t: float(np.nansum(study_space(t) ** 2)))
+
+    def study_space(trial):
+        return space.encode(trial.params) - 0.3
+
+    study.optimize(objective, n_trials=n, space=space)
+    return study
+
+
+def test_small_numeric_space_uses_gp_then_tpe_after_gp_max_trials():
+    space = SearchSpace({"x": Uniform(-5, 5), "y": LogUniform(1e-3, 1), "k": IntUniform(1, 9)})
+    sampler = Spy(seed=0, gp_max_trials=12)
+    _run(sampler, space, n=16)
+    assert [sampler.picks[i] for i in range(16)] == ["gp"] * 12 + ["tpe"] * 4
+
+
+def test_conditional_or_categorical_spaces_use_tpe():
+    conditional = SearchSpace({"m": Choice({"a": {"x": Uniform(0, 1)}, "b": {}})})
+    categorical = SearchSpace({"x": Uniform(0, 1), "act": Choice(["relu", "tanh"])})
+    for space in (conditional, categorical):
+        sampler = Spy(seed=0)
+        _run(sampler, space, n=5)
+        assert set(sampler.picks.values()) == {"tpe"}
+
+
+def test_large_numeric_spaces_and_multi_objective_use_tpe():
+    big = SearchSpace({f"x{i}": Uniform(0, 1) for i in range(12)})
+    sampler = Spy(seed=0)
+    _run(sampler, big, n=5)
+    assert set(sampler.picks.values()) == {"tpe"}
+
+    sampler = Spy(seed=0)
+    two = SearchSpace({"x": Uniform(0, 1)})
+    _run(sampler, two, n=5, directions=["minimize", "maximize"],
+         objective=lambda t: (t.params["x"], t.params["x"] ** 2))
+    assert set(sampler.picks.values()) == {"tpe"}
+
+
+class _View:
+    def __init__(self, space, trials) -> None:
+        self.study_name, self.directions, self.space, self.trials = "v", ["minimize"], space, trials
+
+    def get_trials(self, states=None):
+        return self.trials
+
+
+def test_large_numeric_space_uses_gp_when_the_objective_is_slow():
+    from hyperloom.storage._frozen import FrozenTrial, TrialState
+
+    space = SearchSpace({f"x{i}": Uniform(0, 1) for i in range(12)})
+
+    def trials(seconds):
+        return [FrozenTrial(trial_id=i, number=i, state=TrialState.COMPLETE, values=[1.0],
+                            params={n: 0.5 for n in space}, distributions=dict(space),
+                            datetime_start=100.0 * i, datetime_complete=100.0 * i + seconds)
+                for i in range(5)]
+
+    class Live:
+        number = 5
+
+    assert AutoSampler().choose(_View(space, trials(2.0)), Live()) == "gp"
+    assert AutoSampler().choose(_View(space, trials(0.01)), Live()) == "tpe"
+
+
+def test_define_by_run_fixed_numeric_params_use_gp_dynamic_ones_tpe():
+    sampler = Spy(seed=0, gp_max_trials=50)
+    study = hl.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2 + t.suggest_int("n", 1, 5),
+                   n_trials=12)
+    assert sampler.picks[0] == "tpe"  # nothing is known before the first trial
+    assert set(sampler.picks[i] for i in range(1, 12)) == {"gp"}
+
+    sampler = Spy(seed=0)
+    study = hl.create_study(sampler=sampler)
+
+    def objective(t) -> float:
+        if t.suggest_float("x", 0, 1) > 0.5:
+            return t.suggest_float("y", 0, 1)
+        return 1.0
+
+    study.optimize(objective, n_trials=20)
+    assert sampler.picks[19] == "tpe"
+
+
+def test_same_seed_gives_identical_params_over_three_runs():
+    space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
+
+    def branin(t) -> float:
+        x, y = t.params["x"], t.params["y"]
+        return (y - 5.1 / (4 * math.pi ** 2) * x * x + 5 / math.pi * x - 6) ** 2 \
+            + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x) + 10
+
+    runs = []
+    for _ in range(3):
+        study = hl.create_study(sampler=AutoSampler(seed=5, gp_max_trials=12))
+        study.optimize(branin, n_trials=15, space=space)
+        runs.append([t.params for t in study.trials])
+    assert runs[0] == runs[1] == runs[2]
+
+
+@st.composite
+def numeric_spaces(draw):
+    entries = {}
+    for i in range(draw(st.integers(1, 3))):
+        low = draw(st.floats(-10, 10))
+        kind = draw(st.sampled_from(["float", "log", "int"]))
+        if kind == "float":
+            entries[f"p{i}"] = Uniform(low, low + draw(st.floats(0.1, 50)))
+        elif kind == "log":
+            entries[f"p{i}"] = LogUniform(abs(low) + 0.01, abs(low) + 0.01 + draw(st.floats(1, 100)))
+        else:
+            entries[f"p{i}"] = IntUniform(int(low), int(low) + draw(st.integers(0, 30)))
+    return SearchSpace(entries)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(space=numeric_spaces(), seed=st.integers(0, 1000))
+def test_auto_proposals_are_points_of_random_spaces(space, seed):
+    study = hl.create_study(sampler=AutoSampler(seed=seed, gp_max_trials=12))
+    study.optimize(lambda t: float(np.sum(space.encode(t.params))), n_trials=13, space=space)
+    for t in study.trials:
+        space.validate(t.params)

@@ -1,0 +1,173 @@
+"""CmaEsSampler: convergence, restarts, resuming by replay, mixed spaces, the optional
+dependency."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hyperloom as hl
+from hyperloom.samplers import CmaEsSampler
+from hyperloom.storage._memory import InMemoryStorage
+
+
+def sphere10(trial) -> float:
+    return sum((trial.suggest_float(f"x{i}", -5, 5) - 1.0) ** 2 for i in range(10))
+
+
+def mixed(trial) -> float:
+    x = trial.suggest_float("x", -3, 3)
+    lr = trial.suggest_float("lr", 1e-4, 1, log=True)
+    n = trial.suggest_int("n", 0, 30)
+    act = trial.suggest_categorical("act", ["relu", "tanh"])
+    return x ** 2 + (np.log10(lr) + 2) ** 2 + (n - 12) ** 2 / 50 + (act == "tanh")
+
+
+def params_of(study) -> list[dict]:
+    return [t.params for t in study.trials]
+
+
+def test_converges_on_a_10d_sphere():
+    study = hl.create_study(sampler=CmaEsSampler(seed=0))
+    study.optimize(sphere10, n_trials=500)
+    assert study.best_value < 0.05
+    assert all(abs(v - 1.0) < 0.2 for v in study.best_params.values())
+
+
+def test_mixed_space_int_log_and_categorical():
+    study = hl.create_study(sampler=CmaEsSampler(seed=1))
+    study.optimize(mixed, n_trials=200)
+    assert study.best_value < 0.5
+    assert all(isinstance(t.params["n"], int) for t in study.trials)
+    assert {t.params["act"] for t in study.trials} == {"relu", "tanh"}
+
+
+def test_maximize_and_x0_sigma0():
+    study = hl.create_study(direction="maximize",
+                            sampler=CmaEsSampler(x0={"x": 2.0, "y": -2.0}, sigma0=0.05, seed=2))
+    study.optimize(lambda t: -(t.suggest_float("x", -5, 5) - 2) ** 2
+                   - (t.suggest_float("y", -5, 5) + 2) ** 2, n_trials=60)
+    # Trial 0 is drawn from the priors (define-by-run: no space known yet); then CMA-ES
+    # samples around x0 with a small step.
+    for t in study.trials[1:6]:
+        assert abs(t.params["x"] - 2.0) < 1.5 and abs(t.params["y"] + 2.0) < 1.5
+    assert study.best_value > -0.01
+
+
+def test_same_seed_same_proposals():
+    runs = []
+    for _ in range(2):
+        study = hl.create_study(sampler=CmaEsSampler(seed=5))
+        study.optimize(mixed, n_trials=40)
+        runs.append(params_of(study))
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("restart", [None, "ipop", "bipop"])
+def test_a_new_sampler_replays_the_storage_and_continues(restart):
+    def objective(trial):
+        return sum(trial.suggest_float(f"x{i}", -2, 2) ** 2 for i in range(3)) // 0.5
+
+    whole = hl.create_study(sampler=CmaEsSampler(seed=3, restart_strategy=restart))
+    whole.optimize(objective, n_trials=120)
+
+    storage = InMemoryStorage()
+    first = hl.create_study(storage=storage, study_name="cma",
+                            sampler=CmaEsSampler(seed=3, restart_strategy=restart))
+    first.optimize(objective, n_trials=47)
+    resumed = hl.create_study(storage=storage, study_name="cma", load_if_exists=True,
+                              sampler=CmaEsSampler(seed=3, restart_strategy=restart))
+    resumed.optimize(objective, n_trials=73)
+    assert params_of(resumed) == params_of(whole)
+
+
+@pytest.mark.parametrize("restart", ["ipop", "bipop"])
+def test_restarts_when_the_search_stagnates(restart):
+    sampler = CmaEsSampler(seed=0, restart_strategy=restart)
+    study = hl.create_study(sampler=sampler)
+    # A flat objective: the function-value history stalls at once, so CMA-ES must restart.
+    study.optimize(lambda t: 0.0 * t.suggest_float("x", 0, 1) + 0.0 * t.suggest_float("y", 0, 1),
+                   n_trials=200)
+    (run,) = sampler._runs.values()
+    assert run.restarts >= 1
+    if restart == "ipop":
+        assert run.optimizer.population_size > 6
+
+
+def test_failed_and_parallel_trials_are_tolerated():
+    def objective(trial):
+        v = sphere10(trial)
+        if trial.number % 9 == 4:
+            raise RuntimeError("boom")
+        return v
+
+    study = hl.create_study(sampler=CmaEsSampler(seed=4))
+    with pytest.warns(UserWarning):
+        study.optimize(objective, n_trials=80, catch=(RuntimeError,), n_jobs=2)
+    assert len(study.trials) == 80
+
+
+def test_conditional_static_space_uses_the_unconditional_numbers():
+    space = hl.SearchSpace({
+        "x": hl.Uniform(-3, 3),
+        "n": hl.IntUniform(1, 8),
+        "model": hl.Choice({"a": {"a1": hl.Uniform(0, 1)}, "b": {}}),
+    })
+    sampler = CmaEsSampler(seed=0)
+    study = hl.create_study(sampler=sampler, space=space)
+    study.optimize(lambda t: t.params["x"] ** 2 + t.params["n"], n_trials=40)
+    for t in study.trials:
+        space.validate(t.params)
+    assert sampler.infer_relative_search_space(study._view, None).names == ["x", "n"]
+    assert study.best_value < 1.5
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="restart_strategy"):
+        CmaEsSampler(restart_strategy="lbfgs")
+    with pytest.raises(ValueError, match="sigma0"):
+        CmaEsSampler(sigma0=-1)
+    study = hl.create_study(directions=["minimize", "maximize"], sampler=CmaEsSampler())
+    with pytest.raises(ValueError, match="NSGAIISampler"):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), 0.0), n_trials=1)
+
+
+def test_missing_cmaes_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cmaes", None)
+    with pytest.raises(ImportError, match=r"pip install hyperloom\[cmaes\]"):
+        CmaEsSampler()
+
+
+distributions = st.one_of(
+    st.builds(lambda lo, w: hl.Uniform(lo, lo + w), st.floats(-100, 100), st.floats(0.01, 50)),
+    st.builds(lambda lo, w: hl.LogUniform(lo, lo * w), st.floats(1e-4, 10), st.floats(1.5, 1e4)),
+    st.builds(lambda lo, w, s: hl.IntUniform(lo, lo + w, step=s), st.integers(-50, 50),
+              st.integers(0, 40), st.integers(1, 3)),
+    st.builds(lambda lo, q, k: hl.QUniform(lo, lo + q * k, q), st.floats(-5, 5),
+              st.floats(0.1, 2), st.integers(1, 10)),
+    st.builds(hl.LogNormal, st.floats(-2, 2), st.floats(0.1, 2)),
+    st.builds(lambda n: hl.Choice(list(range(n))), st.integers(1, 4)),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(distributions, min_size=1, max_size=4), seed=st.integers(0, 2**16),
+       static=st.booleans())
+def test_proposals_stay_in_random_spaces(names, seed, static):
+    space = hl.SearchSpace({f"p{i}": d for i, d in enumerate(names)})
+    rng = np.random.default_rng(seed)
+    study = hl.create_study(sampler=CmaEsSampler(seed=seed), space=space if static else None)
+
+    def objective(trial):
+        if not static:
+            for n in space:
+                trial.suggest(n, space[n])
+        return float(rng.random())
+
+    study.optimize(objective, n_trials=25)
+    for t in study.trials:
+        space.validate(t.params)

@@ -1,0 +1,224 @@
+"""GPSampler: the model's gradients, log EI's numerics, Branin within a small regret,
+reproducibility, mixed and conditional spaces, parallel proposals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import approx_fprime
+from scipy.special import ndtr
+
+import hyperloom as hl
+from hyperloom.samplers import GPSampler
+from hyperloom.samplers._gp._acquisition import log_ei, log_h
+from hyperloom.samplers._gp._model import GaussianProcess, Priors, default_theta
+
+BRANIN_MIN = 0.397887357729738
+
+
+def branin(trial) -> float:
+    x1 = trial.suggest_float("x1", -5, 10)
+    x2 = trial.suggest_float("x2", 0, 15)
+    b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
+    return (x2 - b * x1 ** 2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+
+
+def params_of(study) -> list[dict]:
+    return [t.params for t in study.trials]
+
+
+# -- model --------------------------------------------------------------------------------------
+def test_marginal_likelihood_gradient_matches_finite_differences():
+    rng = np.random.default_rng(1)
+    x, c, y = rng.random((25, 3)), rng.integers(0, 3, (25, 2)), rng.normal(size=25)
+    priors = Priors()
+    theta = rng.normal(size=7) * 0.5
+    theta[-1] = math.log(1e-2)
+
+    def f(t):
+        return GaussianProcess.neg_log_posterior(t, x, c, y, priors, None)
+
+    numeric = approx_fprime(theta, lambda t: f(t)[0], 1e-6)
+    assert f(theta)[1] == pytest.approx(numeric, rel=1e-4, abs=1e-4)
+
+
+def test_log_ei_gradient_matches_finite_differences():
+    rng = np.random.default_rng(2)
+    x, c, y = rng.random((20, 3)), np.zeros((20, 0), dtype=np.int64), rng.normal(size=20)
+    gp = GaussianProcess(x, c, y, default_theta(3, 0, Priors(), None))
+    q = rng.random((4, 3))
+    cq = np.zeros((4, 0), dtype=np.int64)
+    mean, var, dmean, dvar = gp.predict(q, cq, grad=True)
+    _, grad = log_ei(mean, var, y.min(), dmean, dvar)
+
+    def total(flat):
+        m, v = gp.predict(flat.reshape(4, 3), cq)
+        return log_ei(m, v, y.min()).sum()
+
+    assert grad.ravel() == pytest.approx(approx_fprime(q.ravel(), total, 1e-7), rel=1e-3, abs=1e-5)
+
+
+def test_fit_interpolates_a_smooth_function():
+    rng = np.random.default_rng(0)
+    x = rng.random((30, 2))
+    y = np.sin(6 * x[:, 0]) + x[:, 1] ** 2
+    ys = (y - y.mean()) / y.std()
+    c = np.zeros((30, 0), dtype=np.int64)
+    priors = Priors()
+    gp = GaussianProcess.fit(x, c, ys, [default_theta(2, 0, priors, 1e-6)], priors, 1e-6)
+    q = rng.random((50, 2))
+    truth = (np.sin(6 * q[:, 0]) + q[:, 1] ** 2 - y.mean()) / y.std()
+    mean, var = gp.predict(q, np.zeros((50, 0), dtype=np.int64))
+    assert np.abs(mean - truth).max() < 0.15
+    assert np.all(var >= 0)
+
+
+@pytest.mark.parametrize("z", [-1e5, -300.0, -40.0, -8.0, -1.0, -0.3, 0.0, 2.0, 10.0])
+def test_log_h_is_accurate_everywhere(z):
+    value, slope = log_h(np.array([z]))
+    if z > -30:
+        exact = math.log(z * ndtr(z) + math.exp(-z * z / 2) / math.sqrt(2 * math.pi))
+        assert value[0] == pytest.approx(exact, rel=1e-9, abs=1e-12)
+    else:  # asymptotic series: h(z) = phi(z) / z^2 (1 - 3 / z^2 + ...)
+        exact = -z * z / 2 - 0.5 * math.log(2 * math.pi) - 2 * math.log(-z) + math.log1p(-3 / z**2)
+        assert value[0] == pytest.approx(exact, rel=1e-6)
+    step = 1e-6 * max(1.0, abs(z))
+    fd = (log_h(np.array([z + step]))[0] - log_h(np.array([z - step]))[0]) / (2 * step)
+    assert slope[0] == pytest.approx(fd[0], rel=1e-4)
+
+
+# -- sampler ------------------------------------------------------------------------------------
+def test_finds_branin_optimum_within_small_regret():
+    study = hl.create_study(sampler=GPSampler(seed=0, deterministic_objective=True))
+    study.optimize(branin, n_trials=50)
+    assert study.best_value - BRANIN_MIN < 1e-3
+
+
+def test_maximize_and_noisy_default():
+    study = hl.create_study(direction="maximize", sampler=GPSampler(seed=1))
+    study.optimize(lambda t: -branin(t), n_trials=40)
+    assert -study.best_value - BRANIN_MIN < 0.05
+
+
+def test_same_seed_same_proposals_and_different_seed_differs():
+    runs = []
+    for seed in (3, 3, 4):
+        study = hl.create_study(sampler=GPSampler(seed=seed, n_startup_trials=5))
+        study.optimize(branin, n_trials=12)
+        runs.append(params_of(study))
+    assert runs[0] == runs[1]
+    assert runs[0] != runs[2]
+
+
+def test_mixed_space_with_ints_steps_logs_and_categoricals():
+    def objective(trial):
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        layers = trial.suggest_int("layers", 1, 8)
+        width = trial.suggest_int("width", 16, 512, log=True)
+        drop = trial.suggest_float("drop", 0.0, 0.5, step=0.1)
+        act = trial.suggest_categorical("act", ["relu", "tanh", "gelu"])
+        return ((math.log10(lr) + 3) ** 2 + (layers - 3) ** 2 / 4 + (math.log2(width) - 7) ** 2 / 4
+                + (drop - 0.2) ** 2 * 10 + {"relu": 0.5, "tanh": 1.0, "gelu": 0.0}[act])
+
+    study = hl.create_study(sampler=GPSampler(seed=0))
+    study.optimize(objective, n_trials=35)
+    for t in study.trials:
+        assert isinstance(t.params["layers"], int) and isinstance(t.params["width"], int)
+        assert round(t.params["drop"] * 10, 6) == round(t.params["drop"] * 10)
+    assert study.best_value < 0.6
+
+
+def test_conditional_static_space():
+    space = hl.SearchSpace({
+        "model": hl.Choice({
+            "svm": {"C": hl.LogUniform(1e-3, 1e3), "kernel": hl.Choice(["rbf", "linear"])},
+            "tree": {"depth": hl.IntUniform(1, 10)},
+            "none": hl.SearchSpace(),
+        }),
+        "lr": hl.LogUniform(1e-5, 1),
+    })
+
+    def objective(trial):
+        p = trial.params
+        extra = {"svm": abs(math.log10(p.get("C", 1))) / 3, "tree": abs(p.get("depth", 0) - 4) / 4,
+                 "none": 1.5}[p["model"]]
+        return (math.log10(p["lr"]) + 2) ** 2 / 9 + extra
+
+    study = hl.create_study(sampler=GPSampler(seed=0, n_startup_trials=6), space=space)
+    study.optimize(objective, n_trials=30)
+    for t in study.trials:
+        space.validate(t.params)
+    assert study.best_value < 0.3
+
+
+def test_pending_trials_get_distinct_proposals():
+    study = hl.create_study(sampler=GPSampler(seed=0, n_startup_trials=5),
+                            space={"x": hl.Uniform(-5, 10), "y": hl.Uniform(0, 15)})
+    for _ in range(8):
+        t = study.ask()
+        study.tell(t, (t.params["x"] - 2) ** 2 + (t.params["y"] - 3) ** 2)
+    a, b = study.ask(), study.ask()  # b is proposed while a is still running
+    assert a.params != b.params
+
+
+def test_define_by_run_extra_parameters_sampled_independently():
+    def objective(trial):
+        x = trial.suggest_float("x", -2, 2)
+        if x > 0:
+            return x ** 2 + trial.suggest_float("extra", 0, 1)
+        return x ** 2 + 1
+
+    study = hl.create_study(sampler=GPSampler(seed=0, n_startup_trials=4))
+    study.optimize(objective, n_trials=20)
+    assert study.best_value < 1.0
+    assert any("extra" in t.params for t in study.trials)
+
+
+def test_multi_objective_is_rejected():
+    study = hl.create_study(directions=["minimize", "minimize"], sampler=GPSampler())
+    with pytest.raises(ValueError, match="NSGAIISampler"):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), 0.0), n_trials=1)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="n_startup_trials"):
+        GPSampler(n_startup_trials=0)
+
+
+distributions = st.one_of(
+    st.builds(lambda lo, w: hl.Uniform(lo, lo + w), st.floats(-100, 100), st.floats(0.01, 50)),
+    st.builds(lambda lo, w: hl.LogUniform(lo, lo * w), st.floats(1e-4, 10), st.floats(1.5, 1e4)),
+    st.builds(lambda lo, w, s: hl.IntUniform(lo, lo + w, step=s), st.integers(-50, 50),
+              st.integers(0, 40), st.integers(1, 3)),
+    st.builds(lambda lo, w: hl.IntUniform(lo, lo + w, log=True), st.integers(1, 20),
+              st.integers(0, 500)),
+    st.builds(lambda lo, q, k: hl.QUniform(lo, lo + q * k, q), st.floats(-5, 5),
+              st.floats(0.1, 2), st.integers(1, 10)),
+    st.builds(hl.Normal, st.floats(-5, 5), st.floats(0.1, 3)),
+    st.builds(lambda n: hl.Choice([f"o{i}" for i in range(n)]), st.integers(1, 4)),
+    st.builds(hl.Constant, st.integers(0, 3)),
+)
+
+
+@st.composite
+def spaces(draw) -> hl.SearchSpace:
+    n = draw(st.integers(1, 3))
+    entries = {f"p{i}": draw(distributions) for i in range(n)}
+    if draw(st.booleans()):
+        entries["branch"] = hl.Choice({"a": {"a1": draw(distributions)},
+                                       "b": {"b1": draw(distributions), "b2": hl.Uniform(0, 1)}})
+    return hl.SearchSpace(entries)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(space=spaces(), seed=st.integers(0, 2**16))
+def test_proposals_stay_in_random_spaces(space, seed):
+    rng = np.random.default_rng(seed)
+    study = hl.create_study(sampler=GPSampler(seed=seed, n_startup_trials=3), space=space)
+    study.optimize(lambda t: float(rng.random()), n_trials=7)
+    for t in study.trials:
+        space.validate(t.params)
