@@ -171,3 +171,13 @@ def test_proposals_stay_in_random_spaces(names, seed, static):
     study.optimize(objective, n_trials=25)
     for t in study.trials:
         space.validate(t.params)
+
+
+def test_pickles_after_use():
+    import pickle
+
+    sampler = CmaEsSampler(seed=0)
+    study = hl.create_study(sampler=sampler)
+    study.optimize(mixed, n_trials=20)
+    clone = pickle.loads(pickle.dumps(sampler))
+    assert clone._runs.keys() == sampler._runs.keys()

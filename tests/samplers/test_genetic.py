@@ -246,3 +246,13 @@ def test_proposals_stay_in_random_spaces(space, seed, nsga):
     study.optimize(lambda t: float(rng.random()), n_trials=14)
     for t in study.trials:
         space.validate(t.params)
+
+
+def test_pickles_after_use():
+    import pickle
+
+    sampler = NSGAIISampler(population_size=4, seed=0)
+    study = hl.create_study(directions=["minimize", "minimize"], sampler=sampler)
+    study.optimize(zdt1, n_trials=12)
+    clone = pickle.loads(pickle.dumps(sampler))
+    assert clone.generation_of(11) == sampler.generation_of(11)

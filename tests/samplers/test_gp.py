@@ -222,3 +222,16 @@ def test_proposals_stay_in_random_spaces(space, seed):
     study.optimize(lambda t: float(rng.random()), n_trials=7)
     for t in study.trials:
         space.validate(t.params)
+
+
+def test_parallel_threads_and_pickling():
+    import pickle
+
+    sampler = GPSampler(seed=0, n_startup_trials=4)
+    study = hl.create_study(sampler=sampler)
+    study.optimize(branin, n_trials=16, n_jobs=2)
+    points = [(t.params["x1"], t.params["x2"]) for t in study.trials]
+    assert len(set(points)) == len(points)
+    clone = pickle.loads(pickle.dumps(sampler))
+    again = hl.create_study(sampler=clone)
+    again.optimize(branin, n_trials=6)

@@ -13,6 +13,7 @@ reaches the same state from storage.
 from __future__ import annotations
 
 import math
+import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class CmaEsSampler(BaseSampler):
         self.inc_popsize = inc_popsize
         self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
         self._runs: dict[tuple, _Run] = {}
+        self._lock = threading.Lock()  # threads of one study share the replayed optimizer
         self._intersection = CompletedIntersection()
         self._usable: dict[tuple, dict[int, bool]] = {}
 
@@ -103,16 +105,26 @@ class CmaEsSampler(BaseSampler):
                         space: SearchSpace) -> dict[str, Any]:
         if not len(space):
             return {}
-        run = self._replay(study, space)
         seed = int(np.random.default_rng([self._seed, 4, trial.number]).integers(2**32))
-        run.optimizer.reseed_rng(seed)
-        x = run.optimizer.ask()
+        with self._lock:
+            run = self._replay(study, space)
+            run.optimizer.reseed_rng(seed)
+            x = run.optimizer.ask()
         return {n: space[n].decode(float(u)) for n, u in zip(space.names, x)}
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
                            distribution: Distribution) -> Any:
         key = zlib.crc32(name.encode("utf-8"))
         return distribution.sample(np.random.default_rng([self._seed, 3, trial.number, key]))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def reseed_rng(self, seed: int | None = None) -> None:
         # Proposals derive from (seed, trial number), so parallel workers already differ and

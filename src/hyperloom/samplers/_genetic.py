@@ -13,6 +13,7 @@ generation simply fills with children as its trials are asked and completes as t
 from __future__ import annotations
 
 import math
+import threading
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -34,8 +35,20 @@ class CompletedIntersection:
 
     def __init__(self) -> None:
         self._memo: dict[str, tuple[set[int], dict[str, Distribution] | None, SearchSpace]] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_memo": self._memo}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._memo = state["_memo"]
+        self._lock = threading.Lock()
 
     def __call__(self, study: StudyView, completed: Sequence[FrozenTrial]) -> SearchSpace:
+        with self._lock:
+            return self._update(study, completed)
+
+    def _update(self, study: StudyView, completed: Sequence[FrozenTrial]) -> SearchSpace:
         seen, common, space = self._memo.get(study.study_name, (set(), None, SearchSpace()))
         if len(seen) > len(completed):  # trials went away (another study of the same name)
             seen, common = set(), None
