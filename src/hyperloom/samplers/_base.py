@@ -10,6 +10,7 @@ All values are *stored* values (see `Distribution.to_external` for what user cod
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -96,3 +97,44 @@ def intersection_space(trials: Sequence[FrozenTrial]) -> SearchSpace:
 
 def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+class CompletedIntersection:
+    """`intersection_space` of a study's completed trials, updated incrementally: completed
+    trials never change, so each is compared once rather than on every proposal. Shared by
+    the samplers of this package that model define-by-run parameters jointly."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[set[int], dict[str, Distribution] | None, SearchSpace]] = {}
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_memo": self._memo}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._memo = state["_memo"]
+        self._lock = threading.Lock()
+
+    def __call__(self, study: StudyView, completed: Sequence[FrozenTrial]) -> SearchSpace:
+        with self._lock:
+            return self._update(study, completed)
+
+    def _update(self, study: StudyView, completed: Sequence[FrozenTrial]) -> SearchSpace:
+        seen, common, space = self._memo.get(study.study_name, (set(), None, SearchSpace()))
+        if len(seen) > len(completed):  # trials went away (another study of the same name)
+            seen, common = set(), None
+        changed = False
+        for t in completed:
+            if t.number in seen:
+                continue
+            seen.add(t.number)
+            changed = True
+            if common is None:
+                common = dict(t.distributions)
+            else:
+                common = {n: d for n, d in common.items()
+                          if (e := t.distributions.get(n)) is d or (e is not None and e == d)}
+        if changed:
+            space = SearchSpace(common or {})
+        self._memo[study.study_name] = (seen, common, space)
+        return space

@@ -23,8 +23,7 @@ import numpy as np
 
 from ..space import Distribution, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
-from ._base import BaseSampler, StudyView, TrialLike
-from ._genetic import CompletedIntersection
+from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
 
 _RESTARTS = (None, "ipop", "bipop")
 

@@ -13,7 +13,6 @@ generation simply fills with children as its trials are asked and completes as t
 from __future__ import annotations
 
 import math
-import threading
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -22,51 +21,10 @@ import numpy as np
 
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
-from ._base import BaseSampler, StudyView, TrialLike
+from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
 
 _MUTATIONS = ("prior", "gaussian")
 _CROSSOVERS = ("uniform", "one_point", "sbx")
-
-
-class CompletedIntersection:
-    """`intersection_space` of a study's completed trials, updated incrementally: completed
-    trials never change, so each is compared once rather than on every proposal. Shared by
-    the samplers of this package that model define-by-run parameters jointly."""
-
-    def __init__(self) -> None:
-        self._memo: dict[str, tuple[set[int], dict[str, Distribution] | None, SearchSpace]] = {}
-        self._lock = threading.Lock()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"_memo": self._memo}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._memo = state["_memo"]
-        self._lock = threading.Lock()
-
-    def __call__(self, study: StudyView, completed: Sequence[FrozenTrial]) -> SearchSpace:
-        with self._lock:
-            return self._update(study, completed)
-
-    def _update(self, study: StudyView, completed: Sequence[FrozenTrial]) -> SearchSpace:
-        seen, common, space = self._memo.get(study.study_name, (set(), None, SearchSpace()))
-        if len(seen) > len(completed):  # trials went away (another study of the same name)
-            seen, common = set(), None
-        changed = False
-        for t in completed:
-            if t.number in seen:
-                continue
-            seen.add(t.number)
-            changed = True
-            if common is None:
-                common = dict(t.distributions)
-            else:
-                common = {n: d for n, d in common.items()
-                          if (e := t.distributions.get(n)) is d or (e is not None and e == d)}
-        if changed:
-            space = SearchSpace(common or {})
-        self._memo[study.study_name] = (seen, common, space)
-        return space
 
 
 def _fresh_seed() -> int:

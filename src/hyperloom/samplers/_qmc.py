@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..space import Distribution, SearchSpace
-from ._base import BaseSampler, StudyView, TrialLike, as_rng, intersection_space
+from ..storage._frozen import TrialState
+from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike, as_rng
 
 
 class QMCSampler(BaseSampler):
@@ -24,6 +25,7 @@ class QMCSampler(BaseSampler):
         self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
         self._rng = as_rng(self._seed)
         self._engines: dict[int, Any] = {}  # dimension -> scipy.stats.qmc engine
+        self._intersection = CompletedIntersection()
 
     def _point(self, dim: int, index: int) -> np.ndarray:
         from scipy.stats import qmc  # scipy.stats is slow to import: only when used
@@ -39,7 +41,7 @@ class QMCSampler(BaseSampler):
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
         if study.space is not None:
             return study.space
-        return intersection_space(study.get_trials())
+        return self._intersection(study, study.get_trials((TrialState.COMPLETE,)))
 
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:

@@ -15,8 +15,7 @@ from scipy.stats import qmc
 
 from ...space import Choice, Constant, Distribution, SearchSpace
 from ...storage._frozen import FrozenTrial, TrialState
-from .._base import BaseSampler, StudyView, TrialLike
-from .._genetic import CompletedIntersection
+from .._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
 from ._acquisition import log_ei
 from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta
 
