@@ -12,6 +12,7 @@ import numpy as np
 
 from ..storage._frozen import FrozenTrial
 from ._base import StudyView
+from ._crowding import crowding_distance
 from ._genetic import GeneticSampler, _violation
 
 
@@ -49,7 +50,7 @@ class NSGAIISampler(GeneticSampler):
         crowding = np.zeros(len(trials))
         for r in np.unique(ranks):
             members = np.flatnonzero(ranks == r)
-            crowding[members] = _crowding(values[members])
+            crowding[members] = crowding_distance(values[members])
         return [(0.0, int(r), -float(c)) for r, c in zip(ranks, crowding)]
 
     def _survivors(self, pool: list[FrozenTrial], directions: list[str],
@@ -87,19 +88,3 @@ def _nondominated_ranks(values: np.ndarray, violation: np.ndarray) -> np.ndarray
         front = np.flatnonzero(counts == 0)
         r += 1
     return ranks
-
-
-def _crowding(values: np.ndarray) -> np.ndarray:
-    """Crowding distance within one front: boundary points get infinity."""
-    n, m = values.shape
-    dist = np.zeros(n)
-    if n <= 2:
-        return np.full(n, np.inf)
-    for k in range(m):
-        order = np.argsort(values[:, k], kind="stable")
-        col = values[order, k]
-        span = col[-1] - col[0]
-        dist[order[0]] = dist[order[-1]] = np.inf
-        if span > 0:
-            dist[order[1:-1]] += (col[2:] - col[:-2]) / span
-    return dist

@@ -34,6 +34,7 @@ import numpy as np
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
 from ._base import BaseSampler, StudyView, TrialLike, as_rng
+from ._crowding import crowding_distance
 from ._parzen import Layout, Parzen, one_blas_thread
 from ._tpe_history import History, Key, params_vector
 
@@ -420,28 +421,13 @@ def _mo_order(values: np.ndarray, pruned: np.ndarray, k: int) -> np.ndarray:
         dominated = (le & lt).any(axis=0)
         front = remaining[~dominated]
         if taken + len(front) > k:
-            front = front[np.argsort(-_crowding(v[front]), kind="stable")]
+            front = front[np.argsort(-crowding_distance(v[front]), kind="stable")]
         chosen.append(front)
         taken += len(front)
         remaining = remaining[dominated]
     first = np.concatenate(chosen) if chosen else np.arange(0)
     rest = np.setdiff1d(np.arange(len(ok)), first)
     return np.concatenate([ok[first], ok[rest], bad]).astype(int)
-
-
-def _crowding(v: np.ndarray) -> np.ndarray:
-    n, m = v.shape
-    dist = np.zeros(n)
-    if n <= 2:
-        return np.full(n, np.inf)
-    for j in range(m):
-        order = np.argsort(v[:, j], kind="stable")
-        col = v[order, j]
-        span = col[-1] - col[0]
-        dist[order[0]] = dist[order[-1]] = np.inf
-        if span > 0:
-            dist[order[1:-1]] += (col[2:] - col[:-2]) / span
-    return dist
 
 
 def _decode(keys: list[Key], vec: np.ndarray) -> dict[str, Any]:
