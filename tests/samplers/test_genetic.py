@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import hyperloom as hl
 from hyperloom.samplers import GeneticSampler, NSGAIISampler, RandomSampler
-from hyperloom.samplers._nsga2 import _crowding, _nondominated_ranks
+from hyperloom.samplers._crowding import crowding_distance
+from hyperloom.samplers._nsga2 import _nondominated_ranks
 from hyperloom.storage._memory import InMemoryStorage
 
 
@@ -206,7 +207,7 @@ def test_nondominated_ranks_and_crowding():
     assert list(ranks) == [0, 0, 0, 2, 3, 1]
     feas = _nondominated_ranks(v, np.array([0, 0, 0, 0, 0, 1.0]))
     assert feas[5] == max(feas)  # the infeasible point ranks last
-    c = _crowding(v[:3])
+    c = crowding_distance(v[:3])
     assert np.isinf(c[0]) and np.isinf(c[2]) and np.isfinite(c[1])
 
 
