@@ -16,6 +16,7 @@ import hyperloom as hl
 from hyperloom.samplers import GPSampler
 from hyperloom.samplers._gp._acquisition import log_ei, log_h
 from hyperloom.samplers._gp._model import GaussianProcess, Priors, default_theta
+from strategies import spaces
 
 BRANIN_MIN = 0.397887357729738
 
@@ -189,33 +190,8 @@ def test_bad_arguments():
         GPSampler(n_startup_trials=0)
 
 
-distributions = st.one_of(
-    st.builds(lambda lo, w: hl.Uniform(lo, lo + w), st.floats(-100, 100), st.floats(0.01, 50)),
-    st.builds(lambda lo, w: hl.LogUniform(lo, lo * w), st.floats(1e-4, 10), st.floats(1.5, 1e4)),
-    st.builds(lambda lo, w, s: hl.IntUniform(lo, lo + w, step=s), st.integers(-50, 50),
-              st.integers(0, 40), st.integers(1, 3)),
-    st.builds(lambda lo, w: hl.IntUniform(lo, lo + w, log=True), st.integers(1, 20),
-              st.integers(0, 500)),
-    st.builds(lambda lo, q, k: hl.QUniform(lo, lo + q * k, q), st.floats(-5, 5),
-              st.floats(0.1, 2), st.integers(1, 10)),
-    st.builds(hl.Normal, st.floats(-5, 5), st.floats(0.1, 3)),
-    st.builds(lambda n: hl.Choice([f"o{i}" for i in range(n)]), st.integers(1, 4)),
-    st.builds(hl.Constant, st.integers(0, 3)),
-)
-
-
-@st.composite
-def spaces(draw) -> hl.SearchSpace:
-    n = draw(st.integers(1, 3))
-    entries = {f"p{i}": draw(distributions) for i in range(n)}
-    if draw(st.booleans()):
-        entries["branch"] = hl.Choice({"a": {"a1": draw(distributions)},
-                                       "b": {"b1": draw(distributions), "b2": hl.Uniform(0, 1)}})
-    return hl.SearchSpace(entries)
-
-
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=spaces(), seed=st.integers(0, 2**16))
+@given(space=spaces(max_params=3), seed=st.integers(0, 2**16))
 def test_proposals_stay_in_random_spaces(space, seed):
     rng = np.random.default_rng(seed)
     study = hl.create_study(sampler=GPSampler(seed=seed, n_startup_trials=3), space=space)
