@@ -397,10 +397,6 @@ class Choice(Distribution):
                 tuple(o.to_dict_key() if hasattr(o, "to_dict_key") else None for o in self.options))
 
     @property
-    def stored_values(self) -> list[Any]:
-        return list(self._stored)
-
-    @property
     def has_subspaces(self) -> bool:
         from ._space import SearchSpace
 

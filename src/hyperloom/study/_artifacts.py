@@ -38,7 +38,7 @@ class ArtifactStore:
         tmp = target + ".partial"
         shutil.copyfile(path, tmp)
         os.replace(tmp, target)  # never leave a half-copied artifact under its real name
-        names = sorted(set(trial.study._artifact_names(trial)) | {name})
+        names = sorted(set(trial._artifacts) | {name})
         trial.study._storage.set_trial_attr(trial.trial_id, "artifacts", names, system=True)
         trial._artifacts = names
         return target

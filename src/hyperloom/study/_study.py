@@ -175,9 +175,6 @@ class Study:
                                            {n: trial.distributions[n] for n in pending})
             pending.clear()
 
-    def _artifact_names(self, trial: Trial) -> list[str]:
-        return getattr(trial, "_artifacts", [])
-
     def tell(self, trial: Trial | int, values: float | Sequence[float] | None = None,
              state: TrialState | None = None, *, skip_if_finished: bool = False) -> FrozenTrial:
         """Finish a trial: COMPLETE with its value(s), or PRUNED / FAILED. NaN, inf or a wrong

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..space import Choice, Distribution, IntUniform, LogUniform, QUniform, Uniform
-from ..storage._frozen import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from ._study import Study
@@ -32,6 +31,7 @@ class Trial:
         self._relative: dict[str, Any] | None = None
         self._relative_space = None
         self._unsaved: dict[str, Any] = {}  # params the storage has not seen yet
+        self._artifacts: list[str] = []  # names of files uploaded for this trial
         self._finished = False
 
     def __repr__(self) -> str:
@@ -147,14 +147,6 @@ class Trial:
     def upload_artifact(self, path: str, name: str | None = None) -> str:
         """Copy a file into the study's artifact folder, attached to this trial."""
         return self.study._artifacts.upload(self, path, name)
-
-    def snapshot(self) -> FrozenTrial:
-        """A FrozenTrial of this (running) trial."""
-        return FrozenTrial(trial_id=self.trial_id, number=self.number, state=TrialState.RUNNING,
-                           values=None, params=dict(self.params),
-                           distributions=dict(self.distributions),
-                           intermediate_values=dict(self.intermediate_values),
-                           user_attrs=dict(self.user_attrs), datetime_start=self.datetime_start)
 
 
 def _json_checked(key: str, value: Any) -> Any:
