@@ -25,6 +25,10 @@ class BaseStorage:
     """Abstract storage. Implementations must make `finish_trial` atomic (exactly once) and
     trial numbers unique and gap-free per study, whatever the number of writers."""
 
+    #: True when a write costs about as much as a dict update: studies then write each
+    #: suggestion at once (running trials visible to samplers) instead of batching them.
+    cheap_writes = False
+
     # -- studies ------------------------------------------------------------------------------
     def create_study(self, name: str, directions: list[str]) -> int: ...
     def get_study_id(self, name: str) -> int: ...

@@ -40,6 +40,8 @@ class _Study:
 class InMemoryStorage(BaseStorage):
     """Thread-safe storage in this process's memory."""
 
+    cheap_writes = True
+
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._studies: dict[int, _Study] = {}

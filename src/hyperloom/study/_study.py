@@ -14,7 +14,6 @@ from ..space import Distribution, SearchSpace
 from ..storage import (
     BaseStorage,
     FrozenTrial,
-    InMemoryStorage,
     StorageError,
     TrialFinishedError,
     TrialState,
@@ -42,8 +41,8 @@ class Study:
         self.sampler = sampler
         self.pruner = pruner
         self._view = StudyReadView(storage, study_id, study_name, self.directions, space)
-        # In memory, writes cost nothing: make running trials' params visible at once.
-        self._writes_through = isinstance(storage, InMemoryStorage)
+        # Where writes cost nothing, make running trials' params visible at once.
+        self._writes_through = storage.cheap_writes
         self._artifacts = ArtifactStore(self)
         self._stop_requested = False
         self._running: dict[int, Trial] = {}
