@@ -75,6 +75,12 @@ class BaseSampler:
     def reseed_rng(self, seed: int | None = None) -> None:
         """Give the sampler a fresh random state (used for process workers)."""
 
+    @property
+    def seed(self) -> int | None:
+        """The seed proposals derive from; None when the sampler was built without one and
+        draws from fresh entropy."""
+        return getattr(self, "_seed", None)
+
 
 _EMPTY = SearchSpace()
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..samplers import SearchExhausted
 from ..storage._frozen import FrozenTrial, TrialState
+from ._deterministic import run_batches
 from ._exceptions import TrialPruned
 from ._heartbeat import Heartbeat
 from ._progress import Progress
@@ -48,7 +49,7 @@ class _Budget:
 def run_optimize(study: Study, objective: Callable[[Trial], Any], *, n_trials: int | None,
                  timeout: float | None, n_jobs: int, callbacks: list,
                  catch: Iterable[type[BaseException]] | type[BaseException],
-                 show_progress_bar: bool | None) -> None:
+                 show_progress_bar: bool | None, deterministic: bool = False) -> None:
     if n_trials is not None and (isinstance(n_trials, bool) or n_trials < 0):
         raise ValueError(f"n_trials must be a non-negative int or None, got {n_trials!r}")
     if timeout is not None and timeout <= 0:
@@ -64,21 +65,27 @@ def run_optimize(study: Study, objective: Callable[[Trial], Any], *, n_trials: i
     budget = _Budget(n_trials, timeout)
     progress = Progress(study, n_trials, timeout, enabled=show_progress_bar)
 
+    def finished(frozen: FrozenTrial) -> None:
+        for callback in callbacks:
+            callback(study, frozen)
+        progress.update(frozen)
+
     def worker() -> None:
         while budget.take(study):
             frozen = _run_trial(study, objective, catch)
             if frozen is None:  # the sampler has no point left
                 study.stop()
                 return
-            for callback in callbacks:
-                callback(study, frozen)
-            progress.update(frozen)
+            finished(frozen)
 
     beating = Heartbeat(study, study.heartbeat_interval) if study.heartbeat_interval \
         else contextlib.nullcontext()
     try:
         with beating:
-            _run_workers(study, worker, n_jobs)
+            if deterministic and n_jobs > 1:
+                run_batches(study, objective, budget, n_jobs, catch, finished)
+            else:
+                _run_workers(study, worker, n_jobs)
     finally:
         progress.close()
 
@@ -121,26 +128,52 @@ def _run_trial(study: Study, objective: Callable[[Trial], Any],
         trial = study.ask()
     except SearchExhausted:
         return None
+    return finish(study, trial, evaluate(study, objective, trial), catch)
+
+
+class Outcome:
+    """How one evaluation of the objective ended, before it is written to the storage."""
+
+    __slots__ = ("state", "values", "system", "error", "warning")
+
+    def __init__(self, state: TrialState, values: list[float] | None = None,
+                 system: dict[str, Any] | None = None, error: BaseException | None = None,
+                 warning: str | None = None) -> None:
+        self.state = state
+        self.values = values
+        self.system = system or {}
+        self.error = error  # raised again after the trial is finished, unless caught
+        self.warning = warning
+
+
+def evaluate(study: Study, objective: Callable[[Trial], Any], trial: Trial) -> Outcome:
+    """Run the objective on `trial`; exceptions become a FAILED outcome that carries them."""
     try:
         result = objective(trial)
     except TrialPruned:
-        return study._finish(trial, TrialState.PRUNED, None, {}, skip_if_finished=True)
-    except KeyboardInterrupt:
-        study._finish(trial, TrialState.FAILED, None,
-                      {"fail_reason": "interrupted (KeyboardInterrupt)"}, skip_if_finished=True)
-        raise
+        return Outcome(TrialState.PRUNED)
+    except KeyboardInterrupt as exc:
+        return Outcome(TrialState.FAILED, system={"fail_reason": "interrupted (KeyboardInterrupt)"},
+                       error=exc)
     except Exception as exc:
         reason = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        frozen = study._finish(trial, TrialState.FAILED, None, {"fail_reason": reason},
-                               skip_if_finished=True)
-        if isinstance(exc, catch):
-            warnings.warn(f"trial {trial.number} failed with {type(exc).__name__}: {exc}",
-                          stacklevel=3)
-            return frozen
-        raise
+        return Outcome(TrialState.FAILED, system={"fail_reason": reason}, error=exc,
+                       warning=f"trial {trial.number} failed with {type(exc).__name__}: {exc}")
     values, problem = study._check_values(result)
     if problem:
-        warnings.warn(f"trial {trial.number} failed: {problem}", stacklevel=3)
-        return study._finish(trial, TrialState.FAILED, None, {"fail_reason": problem},
-                             skip_if_finished=True)
-    return study._finish(trial, TrialState.COMPLETE, values, {}, skip_if_finished=True)
+        return Outcome(TrialState.FAILED, system={"fail_reason": problem},
+                       warning=f"trial {trial.number} failed: {problem}")
+    return Outcome(TrialState.COMPLETE, values)
+
+
+def finish(study: Study, trial: Trial, outcome: Outcome,
+           catch: tuple[type[BaseException], ...]) -> FrozenTrial:
+    """Write the outcome to the storage; raise its error again unless `catch` covers it."""
+    frozen = study._finish(trial, outcome.state, outcome.values, outcome.system,
+                           skip_if_finished=True)
+    error = outcome.error
+    if error is not None and (isinstance(error, KeyboardInterrupt) or not isinstance(error, catch)):
+        raise error
+    if outcome.warning is not None:
+        warnings.warn(outcome.warning, stacklevel=4)
+    return frozen

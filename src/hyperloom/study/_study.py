@@ -250,16 +250,20 @@ class Study:
                  callbacks: Sequence[Callable[[Study, FrozenTrial], None]] = (),
                  catch: Iterable[type[BaseException]] | type[BaseException] = (),
                  show_progress_bar: bool | None = None,
-                 space: SearchSpace | dict | None = None) -> None:
+                 space: SearchSpace | dict | None = None, deterministic: bool = False) -> None:
         """Run trials until `n_trials` are done, `timeout` seconds pass, the sampler runs out
-        (a grid), or `study.stop()` is called. See the README for failure handling."""
+        (a grid), or `study.stop()` is called. See the README for failure handling.
+
+        With `n_jobs > 1` and `deterministic=True`, trials run in batches of `n_jobs` and a
+        seeded sampler proposes exactly the same parameters on every run (see
+        docs/samplers.md, "Reproducible parallel runs")."""
         from ._optimize import run_optimize
 
         if space is not None:
             self.space = space
         run_optimize(self, objective, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs,
                      callbacks=list(callbacks), catch=catch,
-                     show_progress_bar=show_progress_bar)
+                     show_progress_bar=show_progress_bar, deterministic=deterministic)
 
     def stop(self) -> None:
         """Ask `optimize` to finish after the running trials."""
