@@ -53,7 +53,9 @@ class TPESampler(BaseSampler):
     Handles every distribution type, conditional spaces (static or define-by-run), several
     objectives (the good set is the first non-dominated fronts, cut by crowding distance) and
     parallel runs. PRUNED trials count as observations through their last intermediate value,
-    ranked after every COMPLETE trial (deeper first); FAILED trials are ignored.
+    ranked after every COMPLETE trial (deeper first); FAILED trials are ignored. With
+    constraints (`trial.set_constraint(...)`), the good set is taken from the feasible
+    trials first, then from the least infeasible ones (as in c-TPE's ranking).
 
     Args:
         n_startup_trials: random trials before the model is used.
@@ -391,12 +393,17 @@ def _duplicates(cand: np.ndarray, seen: np.ndarray) -> np.ndarray:
 
 
 def _split(hist: History, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (into `rows`) of the k best trials and of the rest."""
+    """Positions (into `rows`) of the k best trials and of the rest. With constraints, feasible
+    trials rank first, then the others by how much they violate them."""
     n = len(rows)
     if k >= n:
         return np.arange(n), np.arange(0)
+    violation = hist.violation[rows] if hist.n_infeasible else None
     if hist.n_objectives > 1:
-        order = _mo_order(hist.values[rows], hist.pruned[rows], k)
+        order = _mo_order(hist.values[rows], hist.pruned[rows], k, violation)
+    elif violation is not None and violation.any():
+        order = np.lexsort((hist.values[rows, 0], -hist.step[rows], hist.pruned[rows],
+                            violation))
     elif hist.n_pruned == 0 or not hist.pruned[rows].any():
         vals = hist.values[rows, 0]
         order = np.argpartition(vals, k - 1)
@@ -405,11 +412,18 @@ def _split(hist: History, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     return order[:k], order[k:]
 
 
-def _mo_order(values: np.ndarray, pruned: np.ndarray, k: int) -> np.ndarray:
+def _mo_order(values: np.ndarray, pruned: np.ndarray, k: int,
+              violation: np.ndarray | None = None) -> np.ndarray:
     """An order whose first k entries are the good set for several objectives: whole
-    non-dominated fronts first, the last front cut by crowding distance (spread kept)."""
-    ok = np.flatnonzero(~pruned & np.isfinite(values).all(axis=1))
-    bad = np.setdiff1d(np.arange(len(values)), ok)
+    non-dominated fronts first, the last front cut by crowding distance (spread kept), then
+    infeasible trials by increasing violation."""
+    usable = ~pruned & np.isfinite(values).all(axis=1)
+    if violation is not None:
+        usable &= violation == 0
+    ok = np.flatnonzero(usable)
+    bad = np.flatnonzero(~usable)
+    if violation is not None:
+        bad = bad[np.argsort(violation[bad], kind="stable")]
     v = values[ok]
     remaining = np.arange(len(ok))
     chosen: list[np.ndarray] = []

@@ -42,10 +42,12 @@ class History:
         self.numbers = np.zeros(self._cap, dtype=np.int64)
         self.pruned = np.zeros(self._cap, dtype=bool)
         self.step = np.zeros(self._cap)  # last reported step of a pruned trial
+        self.violation = np.zeros(self._cap)  # sum of the positive constraint values
         self.values = np.zeros((self._cap, n_objectives))  # to minimize; inf when unknown
         self.columns: dict[Key, Column] = {}
         self.by_name: dict[str, list[Key]] = {}
         self.n_pruned = 0
+        self.n_infeasible = 0
         # Group decomposition (define-by-run), in first-seen order.
         self.groups: list[list[Key]] = []
         self.version = 0  # bumped whenever `groups` changes
@@ -61,6 +63,7 @@ class History:
         self.numbers = np.resize(self.numbers, cap)
         self.pruned = np.resize(self.pruned, cap)
         self.step = np.resize(self.step, cap)
+        self.violation = np.resize(self.violation, cap)
         self.values = np.resize(self.values, (cap, self.n_objectives))
         for col in self.columns.values():
             data = np.full(cap, np.nan)
@@ -94,6 +97,9 @@ class History:
         self.step[i] = step
         self.values[i] = [math.inf if v != v else v for v in row_vals]  # NaN -> worst
         self.n_pruned += pruned
+        violation = sum(max(0.0, float(c)) for c in trial.constraints or ())
+        self.violation[i] = math.inf if violation != violation else violation
+        self.n_infeasible += violation != 0
         keys: list[int] = []
         columns = self.columns
         dists = trial.distributions
