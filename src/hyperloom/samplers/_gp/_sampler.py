@@ -16,7 +16,7 @@ from scipy.stats import qmc
 from ...space import Choice, Constant, Distribution, SearchSpace
 from ...storage._frozen import FrozenTrial, TrialState
 from .._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
-from ._acquisition import log_ei
+from ._acquisition import Acquisition
 from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta
 
 _MAX_GRID = 2048  # discrete numeric dimensions with more values are treated as continuous
@@ -170,6 +170,11 @@ class GPSampler(BaseSampler):
     workers get different points. Pass `deterministic_objective=True` when the objective has
     no noise: the noise variance is then fixed at its floor instead of fitted.
     Single-objective only.
+
+    Constraints (`trial.set_constraint`) get one GP each, fitted like the objective's, and the
+    acquisition becomes log EI over the best feasible value plus the log probability that
+    every constraint is <= 0 (Gardner et al., 2014); before any trial is feasible, the
+    probability of feasibility alone. Studies without constraints pay nothing for this.
     """
 
     def __init__(self, *, n_startup_trials: int = 10, seed: int | None = None,
@@ -258,14 +263,40 @@ class GPSampler(BaseSampler):
         mu, sd = float(y.mean()), float(y.std())
         ys = (y - mu) / (sd if sd > 0 else 1.0)
         gp = self._fit((study.study_name, key), enc, x, c, ys)
-        best = float(ys.min())
+        models: list[tuple[GaussianProcess, float]] = []
+        if any(t.constraints for t in done):
+            models = self._constraint_models((study.study_name, key), enc, x, c, done)
+            feasible = np.array([t.feasible for t in done])
+            best = float(ys[feasible].min()) if feasible.any() else None
+            order = np.lexsort((ys, [_violation(t) for t in done]))
+        else:
+            best = float(ys.min())
+            order = np.argsort(ys)
         pending = [t for t in trials if t.state in (TrialState.RUNNING, TrialState.WAITING)
                    and t.number != trial.number and _usable(t, space, False)]
-        if pending:  # constant liar: pretend pending points returned the best value so far
+        if pending and best is not None:
+            # Constant liar: pretend pending points returned the best (feasible) value so far.
             px, pc = enc.encode([t.params for t in pending])
             gp = gp.condition_on(px, pc, np.full(len(pending), best))
-        xb, cb = self._maximize(gp, enc, best, x, c, ys, rng)
+        xb, cb = self._maximize(Acquisition(gp, best, models), enc, x, c, order[:5], rng)
         return enc.to_params(xb, cb)
+
+    def _constraint_models(self, key: tuple, enc: _Encoding, x: np.ndarray, c: np.ndarray,
+                           done: list[FrozenTrial]) -> list[tuple[GaussianProcess, float]]:
+        """One GP per constraint, fitted (and its hyperparameters cached) like the objective's,
+        on the trials that reported that constraint; each with its threshold (0, standardized
+        like the values)."""
+        models = []
+        for k in range(max(len(t.constraints or ()) for t in done)):
+            v = _constraint_column(done, k)
+            has = ~np.isnan(v)
+            if not has.any():
+                continue
+            mu, sd = float(v[has].mean()), float(v[has].std())
+            sd = sd if sd > 0 else 1.0
+            gp = self._fit((*key, "constraint", k), enc, x[has], c[has], (v[has] - mu) / sd)
+            models.append((gp, -mu / sd))
+        return models
 
     # -- internals ----------------------------------------------------------------------------
     def _sobol_point(self, space: SearchSpace, index: int) -> dict[str, Any]:
@@ -310,22 +341,18 @@ class GPSampler(BaseSampler):
         self._theta[key] = gp.theta
         return gp
 
-    def _acq(self, gp: GaussianProcess, best: float, x: np.ndarray, c: np.ndarray) -> np.ndarray:
-        mean, var = gp.predict(x, c)
-        return log_ei(mean, var, best)
-
-    def _maximize(self, gp: GaussianProcess, enc: _Encoding, best: float, x_obs: np.ndarray,
-                  c_obs: np.ndarray, y_obs: np.ndarray,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Maximize log EI: score random points and perturbations of the best observations,
+    def _maximize(self, acq: Acquisition, enc: _Encoding, x_obs: np.ndarray, c_obs: np.ndarray,
+                  top: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Maximize the acquisition (log EI, plus log probabilities of feasibility): score
+        random points and perturbations of the best observations (rows `top` of x_obs, c_obs),
         refine the top ones by L-BFGS-B (continuous columns, all starts in one batched
         problem), then by local search over discrete and categorical columns."""
+        gp = acq.gp
         # Fewer random candidates once the data are many: each costs O(n) to score, and by
         # then the local candidates find most of the proposals.
-        n_random = int(np.clip(self.n_candidates * 100 / max(100, len(y_obs)), 128,
+        n_random = int(np.clip(self.n_candidates * 100 / max(100, len(x_obs)), 128,
                                self.n_candidates))
         xr, cr = enc.random(n_random, rng)
-        top = np.argsort(y_obs)[:5]
         n_loc = 16
         xl = np.repeat(x_obs[top], n_loc, axis=0)
         cl = np.repeat(c_obs[top], n_loc, axis=0)
@@ -340,7 +367,7 @@ class GPSampler(BaseSampler):
         xl = enc.snap(xl)
         xs = np.vstack([xr, xl])
         cs = np.vstack([cr, cl])
-        vals = self._acq(gp, best, xs, cs)
+        vals = acq(xs, cs)
         # Starts: the best random points (the best, then a roulette on exp(log EI), which
         # explores regions far from the data) and the best local points (which exploit).
         n_r = len(xr)
@@ -358,21 +385,20 @@ class GPSampler(BaseSampler):
             if all(np.any(xs[i] != xs[j]) or np.any(cs[i] != cs[j]) for j in starts):
                 starts.append(int(i))
         sx, sc = xs[starts].copy(), cs[starts].copy()
-        sx = self._refine(gp, enc, best, sx, sc)
-        sx, sc, sv = self._discrete_search(gp, enc, best, sx, sc)
+        sx = self._refine(acq, enc, sx, sc)
+        sx, sc, sv = self._discrete_search(acq, enc, sx, sc)
         if len(sx) > 1 and any(g is None for g in enc.grids):
             # The batched run stops early (its starts share one stopping rule): polish the
             # best start alone.
             for i in np.argsort(-sv)[:1]:
-                px = enc.snap(self._refine(gp, enc, best, sx[i:i + 1], sc[i:i + 1],
-                                           max_iter=60))
+                px = enc.snap(self._refine(acq, enc, sx[i:i + 1], sc[i:i + 1], max_iter=60))
                 sx[i] = px[0]
-                sv[i] = self._acq(gp, best, px, sc[i:i + 1])[0]
+                sv[i] = acq(px, sc[i:i + 1])[0]
         i = int(np.argmax(sv))
         return sx[i], sc[i]
 
-    def _refine(self, gp: GaussianProcess, enc: _Encoding, best: float, sx: np.ndarray,
-                sc: np.ndarray, max_iter: int = 20) -> np.ndarray:
+    def _refine(self, acq: Acquisition, enc: _Encoding, sx: np.ndarray, sc: np.ndarray,
+                max_iter: int = 20) -> np.ndarray:
         """L-BFGS-B on the continuous columns of every start at once (the sum of separate
         objectives); fixed columns: inactive ones."""
         if not enc.n_x:
@@ -387,12 +413,11 @@ class GPSampler(BaseSampler):
 
         # Work in lengthscale units, where the acquisition's curvature is about the same in
         # every direction: L-BFGS-B's first steps then have the right size.
-        scale = np.sqrt(1.0 / gp.inv_ls2_x)
+        scale = np.sqrt(1.0 / acq.gp.inv_ls2_x)
 
         def fun(flat: np.ndarray) -> tuple[float, np.ndarray]:
             xx = flat.reshape(k, d) * scale
-            mean, var, dmean, dvar = gp.predict(xx, sc, grad=True)
-            val, grad = log_ei(mean, var, best, dmean, dvar)
+            val, grad = acq.with_grad(xx, sc)
             return -float(val.sum()), -(grad * scale).ravel()
 
         res = minimize(fun, (sx / scale).ravel(), jac=True, method="L-BFGS-B",
@@ -403,19 +428,18 @@ class GPSampler(BaseSampler):
         res.x = res.x.reshape(k, d) * scale
         out = np.clip(res.x, lo, hi)
         # Keep a start where the batched run made it worse (possible with a shared line search).
-        before = self._acq(gp, best, sx, sc)
-        after = self._acq(gp, best, out, sc)
+        before = acq(sx, sc)
+        after = acq(out, sc)
         worse = after < before
         out[worse] = sx[worse]
         return out
 
-    def _discrete_search(self, gp: GaussianProcess, enc: _Encoding, best: float,
-                         sx: np.ndarray, sc: np.ndarray
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _discrete_search(self, acq: Acquisition, enc: _Encoding, sx: np.ndarray,
+                         sc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Snap discrete columns, then greedy moves: each categorical to each other option,
         each discrete column one or two grid values up or down; rerun L-BFGS-B after a move."""
         sx = enc.snap(sx)
-        vals = self._acq(gp, best, sx, sc)
+        vals = acq(sx, sc)
         discrete = [j for j, g in enumerate(enc.grids) if g is not None]
         if not discrete and not enc.n_c:
             return sx, sc, vals
@@ -446,7 +470,7 @@ class GPSampler(BaseSampler):
                     continue
                 cx, cc = np.array(nx_list), np.array(nc_list)
                 enc.canonical(cx, cc)
-                cv = self._acq(gp, best, cx, cc)
+                cv = acq(cx, cc)
                 b = int(np.argmax(cv))
                 if cv[b] > vals[i] + 1e-12:
                     sx[i], sc[i], vals[i] = cx[b], cc[b], cv[b]
@@ -454,8 +478,8 @@ class GPSampler(BaseSampler):
             if not moved:
                 break
             if len(discrete) < enc.n_x:
-                sx = enc.snap(self._refine(gp, enc, best, sx, sc))
-                vals = self._acq(gp, best, sx, sc)
+                sx = enc.snap(self._refine(acq, enc, sx, sc))
+                vals = acq(sx, sc)
         return sx, sc, vals
 
 
@@ -467,6 +491,25 @@ def _warp(y: np.ndarray) -> np.ndarray:
     r = y - y.min()
     med = float(np.median(r))
     return np.log1p(r / med) if med > 0 else y
+
+
+def _violation(t: FrozenTrial) -> float:
+    """How far a trial is from feasible: the sum of its positive constraint values."""
+    return float(sum(max(0.0, v) for v in t.constraints or ()))
+
+
+def _constraint_column(trials: list[FrozenTrial], k: int) -> np.ndarray:
+    """Constraint k of each trial; NaN where a trial did not report it. Infinite values move
+    to one span past the finite ones (and past 0), so that they stay on their side of
+    feasibility without wrecking the standardized scale."""
+    v = np.array([t.constraints[k] if t.constraints and len(t.constraints) > k else math.nan
+                  for t in trials], dtype=float)
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 0.0)
+    span = hi - lo if hi > lo else 1.0
+    v[v == math.inf] = max(hi, 0.0) + span
+    v[v == -math.inf] = min(lo, 0.0) - span
+    return v
 
 
 def _usable(t: FrozenTrial, space: SearchSpace, need_values: bool) -> bool:
