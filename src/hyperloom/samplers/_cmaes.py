@@ -1,5 +1,6 @@
 """CMA-ES (Hansen & Ostermeier, 2001) through the `cmaes` package, with IPOP and BIPOP restarts
-(Auger & Hansen, 2005; Hansen, 2009).
+(Auger & Hansen, 2005; Hansen, 2009), and CMA-ES with margin (Hamano et al., 2022) for
+integer and stepped parameters.
 
 The optimizer works on the unit encoding of the numeric parameters (log scales, integer bins and
 normal priors included, see `Distribution.encode`); categorical parameters are drawn
@@ -8,6 +9,35 @@ replaying the completed trials in the order they completed, `popsize` solutions 
 restarts included. A cache makes the replay incremental, so a proposal costs one generation's
 update at most, while a new sampler over an existing study, or a worker of a parallel run,
 reaches the same state from storage.
+
+Discrete parameters. Plain CMA-ES rounds its samples to the nearest value of an integer or
+stepped parameter; once the step size in that coordinate is below the width of one value, every
+sample rounds to the same value, the objective no longer depends on the coordinate and it
+freezes, often one or two values from its best while continuous coordinates are still being
+refined, so the same integers are proposed for the rest of the run. When the space has at least
+one parameter with an evenly spaced, finite set of encoded values, `cmaes.CMAwM` is used
+instead: it keeps the probability of moving to a neighbouring value above a margin. Those
+parameters are `IntUniform` without `log` and `QUniform`, with two values or more: a parameter
+with `n` values encodes them as the centres of `n` equal bins, `(k + 0.5) / n`, which is the
+grid CMAwM gets (step `1 / n`, bounds `[0.5 / n, 1 - 0.5 / n]`). A log-scaled `IntUniform` keeps
+its log encoding and stays a continuous coordinate (rounded at decoding, as before): its values
+are not evenly spaced in that encoding, which the margin needs, and an index grid would throw
+away the log geometry the user asked for (centred on the middle index of `1..1024`, half of the
+first samples would be above 512). A space without any such parameter runs plain CMA-ES,
+unchanged.
+
+CMAwM evaluates a rounded point (`x_for_eval`, what the trial gets) but must be told the raw
+Gaussian sample behind it (`x_for_tell`), which the trial's parameters do not hold. Samplers do
+not write to storage, so the replay recomputes it: a proposal is a function of the optimizer
+state and of a seed derived from the trial number, so when a generation is told, each of its
+trials is asked again with its own seed from the state that the generation starts from, which is
+the state it was proposed from whenever it completed within the generation it was asked in (a
+sequential run always). If that reproduces the trial's parameters, its raw sample is told;
+otherwise (a trial proposed from an earlier generation that completed late in a parallel run, an
+enqueued trial, the first trial of a define-by-run study) the trial is told the raw point that
+the current state maps onto its evaluated values. Either way the told vectors depend only on the
+stored trials and their completion order, so a resumed or parallel sampler replays to the same
+state.
 """
 
 from __future__ import annotations
@@ -21,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from ..space import Distribution, SearchSpace
+from ..space import Distribution, IntUniform, QUniform, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
 from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
 
@@ -42,6 +72,7 @@ class _Run:
     """The replayed state for one relative search space."""
 
     optimizer: Any
+    steps: np.ndarray  # CMAwM grid step of each coordinate, 0 where continuous (all 0: plain CMA)
     consumed: list[int] = field(default_factory=list)  # trial numbers told, in order
     restarts: int = 0
     large_popsize: int = 0  # BIPOP: the population of the last large-regime run
@@ -52,6 +83,13 @@ class _Run:
 
 class CmaEsSampler(BaseSampler):
     """CMA-ES over the numeric parameters of the space; categoricals are sampled independently.
+
+    Integer and stepped parameters (`IntUniform` without `log`, `QUniform`) are handled by
+    CMA-ES with margin (`cmaes.CMAwM`, Hamano et al. 2022), which keeps a minimum probability
+    of moving to a neighbouring value, so the search does not stall re-proposing the same
+    rounded point; a space with no such parameter runs plain CMA-ES. Log-scaled integers stay
+    continuous coordinates in their log encoding, rounded when decoded (see the module
+    docstring for why and for how the state is replayed).
 
     Args:
         x0: initial mean, as a dict of parameter values (default: the middle of each range).
@@ -104,11 +142,9 @@ class CmaEsSampler(BaseSampler):
                         space: SearchSpace) -> dict[str, Any]:
         if not len(space):
             return {}
-        seed = int(np.random.default_rng([self._seed, 4, trial.number]).integers(2**32))
         with self._lock:
             run = self._replay(study, space)
-            run.optimizer.reseed_rng(seed)
-            x = run.optimizer.ask()
+            x = self._ask(run, trial.number)[0]
         return {n: space[n].decode(float(u)) for n, u in zip(space.names, x)}
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
@@ -131,10 +167,44 @@ class CmaEsSampler(BaseSampler):
         pass
 
     # -- replay -------------------------------------------------------------------------------
+    def _ask(self, run: _Run, number: int) -> tuple[np.ndarray, np.ndarray]:
+        """The proposal for trial `number` from the current state: (point to evaluate, raw
+        sample to tell). A function of the state and the trial number only, so the replay can
+        recompute it."""
+        seed = int(np.random.default_rng([self._seed, 4, number]).integers(2**32))
+        run.optimizer.reseed_rng(seed)
+        if run.steps.any():
+            x_eval, x_tell = run.optimizer.ask()
+            return x_eval, x_tell
+        x = run.optimizer.ask()
+        return x, x
+
+    def _tell_vector(self, run: _Run, t: FrozenTrial, x: np.ndarray) -> np.ndarray:
+        """What CMAwM is told for trial `t`, whose encoded parameters are `x` (see the module
+        docstring): the raw sample behind it when asking again reproduces it, else the raw
+        point the current state maps onto it."""
+        x_eval, x_tell = self._ask(run, t.number)
+        if np.all(np.abs(x_eval - x) <= 1e-9):
+            return x_tell
+        disc = run.steps > 0
+        opt = run.optimizer
+        mean = np.asarray(opt.mean, dtype=float)
+        scale = np.asarray(getattr(opt, "_A", np.ones(len(x))), dtype=float)  # CMAwM's margin
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        out = x.copy()
+        # CMAwM rounds mean + A * (x_tell - mean) to the grid; invert that map at the value.
+        out[disc] = mean[disc] + (x[disc] - mean[disc]) / scale[disc]
+        return out
+
     def _new_optimizer(self, space: SearchSpace, run: _Run | None) -> tuple[Any, int]:
-        """A CMA instance for the first run or the next restart, and its population size."""
+        """A CMA (or CMAwM) instance for the first run or the next restart, and its population
+        size."""
         cmaes = _import_cmaes()
         d = len(space)
+        steps = _margin_steps(space)
+        # CMAwM's grid of a discrete coordinate is its encoded values (k + 0.5) / n, k < n.
+        low = steps / 2
+        high = 1.0 - low
         default_pop = 4 + int(math.floor(3 * math.log(d)))
         base_pop = self.popsize or default_pop
         sigma = self.sigma0
@@ -143,13 +213,13 @@ class CmaEsSampler(BaseSampler):
             if self.x0 is not None:
                 for i, n in enumerate(space.names):
                     if n in self.x0:
-                        mean[i] = min(1.0, max(0.0, space[n].encode(self.x0[n])))
+                        mean[i] = min(high[i], max(low[i], space[n].encode(self.x0[n])))
             popsize = base_pop
             restart = 0
         else:
             restart = run.restarts + 1
             rng = np.random.default_rng([self._seed, 5, restart])
-            mean = rng.uniform(0.0, 1.0, d)
+            mean = low + (high - low) * rng.uniform(0.0, 1.0, d)
             if self.restart_strategy == "ipop":
                 popsize = base_pop * self.inc_popsize ** restart
             else:  # bipop: run the regime that has used fewer evaluations so far
@@ -164,9 +234,13 @@ class CmaEsSampler(BaseSampler):
                     run.large_popsize *= self.inc_popsize
                     popsize = run.large_popsize
         seed = int(np.random.default_rng([self._seed, 6, restart]).integers(2**32))
-        bounds = np.tile([0.0, 1.0], (d, 1))
-        optimizer = cmaes.CMA(mean=mean, sigma=sigma, bounds=bounds, seed=seed,
-                              population_size=popsize)
+        bounds = np.stack([low, high], axis=1)
+        if steps.any():
+            optimizer = cmaes.CMAwM(mean=mean, sigma=sigma, bounds=bounds, steps=steps,
+                                    seed=seed, population_size=popsize)
+        else:
+            optimizer = cmaes.CMA(mean=mean, sigma=sigma, bounds=bounds, seed=seed,
+                                  population_size=popsize)
         return optimizer, popsize
 
     def _replay(self, study: StudyView, space: SearchSpace) -> _Run:
@@ -188,13 +262,18 @@ class CmaEsSampler(BaseSampler):
             run = None  # the completion order changed under us: replay from the start
         if run is None:
             optimizer, popsize = self._new_optimizer(space, None)
-            run = self._runs[key] = _Run(optimizer=optimizer, large_popsize=popsize)
+            run = self._runs[key] = _Run(optimizer=optimizer, steps=_margin_steps(space),
+                                         large_popsize=popsize)
         pos = len(run.consumed)
         while len(done) - pos >= run.optimizer.population_size:
             batch = done[pos:pos + run.optimizer.population_size]
             pos += len(batch)
-            solutions = [(np.array([space[n].encode(t.params[n]) for n in names], dtype=float),
-                          sign * float(t.values[0])) for t in batch]
+            solutions = []
+            for t in batch:
+                x = np.array([space[n].encode(t.params[n]) for n in names], dtype=float)
+                if run.steps.any():
+                    x = self._tell_vector(run, t, x)
+                solutions.append((x, sign * float(t.values[0])))
             run.optimizer.tell(solutions)
             run.consumed.extend(t.number for t in batch)
             if run.regime == "large":
@@ -205,6 +284,19 @@ class CmaEsSampler(BaseSampler):
                 run.optimizer, _ = self._new_optimizer(space, run)
                 run.restarts += 1
         return run
+
+
+def _margin_steps(space: SearchSpace) -> np.ndarray:
+    """For each coordinate, the spacing of its encoded values when CMAwM should treat it as
+    discrete (an evenly spaced finite grid of two values or more), else 0."""
+    steps = np.zeros(len(space))
+    for i, n in enumerate(space.names):
+        d = space[n]
+        if isinstance(d, QUniform) or (isinstance(d, IntUniform) and not d.log):
+            count = d._n  # the number of bins of the distribution's own encoding
+            if count >= 2:
+                steps[i] = 1.0 / count
+    return steps
 
 
 def _usable(t: FrozenTrial, space: SearchSpace) -> bool:
