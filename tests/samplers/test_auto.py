@@ -53,12 +53,17 @@ def test_conditional_or_categorical_spaces_use_tpe():
         assert set(sampler.picks.values()) == {"tpe"}
 
 
-def test_large_numeric_spaces_and_multi_objective_use_tpe():
-    big = SearchSpace({f"x{i}": Uniform(0, 1) for i in range(12)})
+def test_large_numeric_spaces_use_cmaes_with_restarts():
+    big = SearchSpace({**{f"x{i}": Uniform(0, 1) for i in range(10)}, "n": IntUniform(1, 9)})
     sampler = Spy(seed=0)
-    _run(sampler, big, n=5)
-    assert set(sampler.picks.values()) == {"tpe"}
+    study = _run(sampler, big, n=30)
+    assert set(sampler.picks.values()) == {"cmaes"}
+    inner = sampler._samplers["cmaes"]
+    assert inner.restart_strategy == "ipop"
+    assert all(isinstance(t.params["n"], int) and 1 <= t.params["n"] <= 9 for t in study.trials)
 
+
+def test_multi_objective_uses_tpe():
     sampler = Spy(seed=0)
     two = SearchSpace({"x": Uniform(0, 1)})
     _run(sampler, two, n=5, directions=["minimize", "maximize"],
@@ -89,7 +94,8 @@ def test_large_numeric_space_uses_gp_when_the_objective_is_slow():
         number = 5
 
     assert AutoSampler().choose(_View(space, trials(2.0)), Live()) == "gp"
-    assert AutoSampler().choose(_View(space, trials(0.01)), Live()) == "tpe"
+    assert AutoSampler().choose(_View(space, trials(0.01)), Live()) == "cmaes"
+    assert AutoSampler(gp_max_trials=5).choose(_View(space, trials(2.0)), Live()) == "cmaes"
 
 
 def test_define_by_run_fixed_numeric_params_use_gp_dynamic_ones_tpe():

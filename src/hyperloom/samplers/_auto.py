@@ -9,8 +9,10 @@ docs/samplers.md; in short:
   optimization) for the first `gp_max_trials` trials, where it finds far better values per
   trial than anything else; then TPE, whose cost stays linear in the number of trials;
 - a larger numeric space: GP when the objective takes a second or more (the GP's 50-200 ms
-  per proposal are then noise), otherwise TPE, whose proposals take about a millisecond;
-- samplers that are not installed are skipped (GP needs only numpy/scipy).
+  per proposal are then noise) and the study is young, otherwise CMA-ES (with IPOP restarts),
+  whose proposals take a fraction of a millisecond;
+- samplers that are not installed are skipped (GP needs only numpy/scipy, CMA-ES the `cmaes`
+  package, a dependency of hyperloom; without it TPE takes CMA-ES's place).
 
 The choice is made once per trial, at its first proposal, from the trials alone (and, for
 large numeric spaces only, from how long they took), never from randomness: a seeded
@@ -30,7 +32,7 @@ from ._tpe import TPESampler
 
 
 class AutoSampler(BaseSampler):
-    """Chooses GP, TPE (or others, see the module docstring) for each trial.
+    """Chooses GP, TPE or CMA-ES (see the module docstring) for each trial.
 
     Args:
         seed: seeds every inner sampler (reproducible sequential runs).
@@ -60,13 +62,17 @@ class AutoSampler(BaseSampler):
                 from ._gp import GPSampler
 
                 sampler = GPSampler(seed=seed)
+            elif name == "cmaes":
+                from ._cmaes import CmaEsSampler
+
+                sampler = CmaEsSampler(seed=seed, restart_strategy="ipop")
             else:
                 sampler = TPESampler(seed=seed)
             self._samplers[name] = sampler
         return sampler
 
     def choose(self, study: StudyView, trial: TrialLike) -> str:
-        """The name of the inner sampler for this trial ("tpe" or "gp")."""
+        """The name of the inner sampler for this trial ("tpe", "gp" or "cmaes")."""
         if self._choice is not None and self._choice[:2] == (study.study_name, trial.number):
             return self._choice[2]
         name = self._decide(study)
@@ -79,21 +85,27 @@ class AutoSampler(BaseSampler):
         shape = self._seen.get(study.study_name)
         if shape is None or shape.space is not study.space:
             shape = self._seen[study.study_name] = _Shape(study.space)
-        if shape.settled:  # TPE from here on, whatever comes: no need to read the trials
-            return "tpe"
+        if shape.settled:  # final whatever comes: no need to read the trials
+            return shape.settled
         shape.update(study.get_trials())
-        if shape.conditional or shape.categorical or shape.dynamic or not shape.numeric \
-                or shape.n_finished >= self.gp_max_trials or not _gp_available():
+        if shape.conditional or shape.categorical or shape.dynamic or not shape.numeric:
             # Each of these only ever becomes true, so the choice is final.
-            shape.settled = shape.n_finished > 0 or study.space is not None
+            if shape.n_finished > 0 or study.space is not None:
+                shape.settled = "tpe"
             return "tpe"
-        if shape.numeric <= self.gp_max_dims:
+        large = shape.numeric > self.gp_max_dims
+        if shape.n_finished >= self.gp_max_trials or not _available("gp"):
+            name = "cmaes" if large and _available("cmaes") else "tpe"
+            if study.space is not None:  # a static numeric space stays what it is
+                shape.settled = name
+            return name
+        if not large:
             return "gp"
         # A larger space: the GP's proposals cost 50-200 ms here, worth it only when the
         # objective itself is slow.
         if shape.median_duration() >= self.gp_min_seconds:
             return "gp"
-        return "tpe"
+        return "cmaes" if _available("cmaes") else "tpe"
 
     # -- BaseSampler: forward to the chosen sampler -------------------------------------------
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
@@ -117,15 +129,24 @@ class AutoSampler(BaseSampler):
             sampler.reseed_rng(None if seed is None else seed + i)
 
 
-_SALT = {"tpe": 1, "gp": 2}
+_SALT = {"tpe": 1, "gp": 2, "cmaes": 3}
+_AVAILABLE: dict[str, bool] = {}
 
 
-def _gp_available() -> bool:
-    try:
-        from ._gp import GPSampler  # noqa: F401
-    except ImportError:  # pragma: no cover - the GP ships with hyperloom
-        return False
-    return True
+def _available(name: str) -> bool:
+    """Whether the inner sampler `name` can be built here (its dependencies are installed)."""
+    ok = _AVAILABLE.get(name)
+    if ok is None:
+        try:
+            if name == "gp":
+                from ._gp import GPSampler  # noqa: F401
+            else:
+                import cmaes  # noqa: F401
+            ok = True
+        except ImportError:
+            ok = False
+        _AVAILABLE[name] = ok
+    return ok
 
 
 class _Shape:
@@ -142,7 +163,7 @@ class _Shape:
         self.conditional = False
         self.dynamic = False  # define-by-run parameters that differ between trials
         self.n_finished = 0
-        self.settled = False
+        self.settled: str | None = None  # the sampler for every later trial, once final
         self.durations: list[float] = []  # of completed trials
         self._dists: dict[str, Distribution] = {}
         self._pos = 0
