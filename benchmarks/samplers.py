@@ -296,7 +296,7 @@ def measure_overhead(contender: str, n: int, marks: list[int], window: int = 100
     runner(OVERHEAD_PROBLEM, contender, 0, n, on_trial=lambda: stamps.append(time.perf_counter()))
     total = time.perf_counter() - t0
     gaps = np.diff(np.array([t0] + stamps))
-    out: dict[str, Any] = {"n": n, "total_s": total}
+    out: dict[str, Any] = {"n": n, "total_s": total, "first_ms": 1000 * float(gaps[0])}
     for m in marks:
         if m <= n:
             out[str(m)] = 1000 * float(gaps[max(0, m - window):m].mean())
@@ -355,6 +355,45 @@ def ranks(stats: dict, contenders: list[str], budget: str) -> dict[str, float]:
     return {c: float(np.mean(v)) for c, v in acc.items() if v}
 
 
+PEERS = [c for c in OPTUNA + HYPEROPT if c != "hyperopt-random"]
+# (ours, the peer it is held against): the issue's targets, checked in every run.
+PAIRS = [("hl-tpe", "optuna-tpe"), ("hl-tpe", "optuna-tpe-group"), ("hl-gp", "optuna-gp")]
+
+
+def targets(stats: dict, budgets: list[int]) -> list[str]:
+    """The ratio tables behind the quality targets: hl-auto against the best peer (any Optuna or
+    hyperopt sampler but random search) and each of our samplers against its Optuna twin.
+    Ratio = our median / theirs: below 1 we are better. Where the peer's median is 0 the
+    ratio is inf unless ours is 0 too."""
+    def ratio(a: float, b: float) -> str:
+        if b == 0:
+            return "1.0" if a == 0 else "inf"
+        return f"{a / b:.2g}"
+
+    problems = [p for p in [q.name for q in P.all_problems()] if p in stats]
+    lines = ["## Targets: ratios of medians (ours / theirs; below 1 = ours better)", "",
+             "| problem | budget | hl-auto / best peer (which) | "
+             + " | ".join(f"{a} / {b}" for a, b in PAIRS) + " |",
+             "|---" * (3 + len(PAIRS)) + "|"]
+    for p in problems:
+        per = stats[p]
+        for b in map(str, budgets):
+            peers = {c: per[c][b]["median"] for c in PEERS if b in per.get(c, {})}
+            cells = []
+            if "hl-auto" in per and b in per["hl-auto"] and peers:
+                best = min(peers, key=peers.get)
+                cells.append(f"{ratio(per['hl-auto'][b]['median'], peers[best])} ({best})")
+            else:
+                cells.append("")
+            for a, o in PAIRS:
+                if b in per.get(a, {}) and b in per.get(o, {}):
+                    cells.append(ratio(per[a][b]["median"], per[o][b]["median"]))
+                else:
+                    cells.append("")
+            lines.append(f"| {p} | {b} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: dict,
              command: str, config: dict, overhead_command: str | None = None) -> str:
     commands = [f"Command: `{command}`"] if overhead_command in (None, command) else [
@@ -386,6 +425,7 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
                 cells.append(f"**{cell}**" if s["median"] == best else cell)
             lines.append(f"| {p} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += targets(stats, budgets)
     lines += ["## Mean rank over problems (1 = best median)", "",
               "| contender | " + " | ".join(f"{b} trials" for b in budgets) + " |",
               "|---" * (len(budgets) + 1) + "|"]
@@ -403,11 +443,13 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
         lines += ["## Overhead: milliseconds per trial on a trivial 10-D objective", "",
                   "Mean time between consecutive objective calls (proposal and bookkeeping) "
                   "over the 100 trials up to the mark, and over trials 2,001-3,000; ratio = "
-                  "peer / hyperloom default. Last columns: seconds for the first 3,000 trials, "
-                  "and for the whole run.", "",
-                  "| contender | " + " | ".join(f"trial {m:,}" for m in marks)
+                  "peer / hyperloom default. `first trial`: the gap before the first objective "
+                  "call alone (study creation, imports, first proposal), included in the trial "
+                  "100 column. Last columns: seconds for the first 3,000 trials, and for the "
+                  "whole run.", "",
+                  "| contender | first trial | " + " | ".join(f"trial {m:,}" for m in marks)
                   + " | trials 2,001-3,000 | first 3,000 (s) | total (s) |",
-                  "|---" * (len(marks) + 4) + "|"]
+                  "|---" * (len(marks) + 5) + "|"]
         for c, o in overhead.items():
             cells = []
             for m in marks:
@@ -424,7 +466,9 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
             else:
                 mid_cell = "" if mid is None else f"{mid:.2f}"
             first = o.get("s_first_3000")
-            lines.append(f"| {c} | " + " | ".join(cells) + f" | {mid_cell} | "
+            first_ms = o.get("first_ms")
+            lines.append(f"| {c} | " + ("" if first_ms is None else f"{first_ms:.0f}") + " | "
+                         + " | ".join(cells) + f" | {mid_cell} | "
                          + ("" if first is None else f"{first:.1f}")
                          + f" | {o['total_s']:.1f} (n={o['n']:,}) |")
         lines.append("")
@@ -507,7 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     overhead: dict[str, dict] = {}
     if not args.no_overhead:
         marks = [100, 1000, 3000, 10000]
-        # On this 10-D space AutoSampler runs TPE: --quick measures it alone for hyperloom.
+        # On this 10-D space AutoSampler runs CMA-ES: --quick measures it alone for hyperloom.
         peer_n = args.overhead_peer_trials or (1000 if args.quick else 10000)
         plan = {"hl-auto": 10000, "hl-tpe": 0 if args.quick else 10000,
                 "optuna-tpe": peer_n, "hyperopt-tpe": peer_n}
