@@ -173,15 +173,19 @@ def plateaus_with_ints(trial) -> float:
 def test_a_new_sampler_replays_the_storage_and_continues(restart, objective):
     whole = hl.create_study(sampler=CmaEsSampler(seed=3, restart_strategy=restart))
     whole.optimize(objective, n_trials=120)
+    assert params_of(_split_run(objective, restart, 47, 73)) == params_of(whole)
 
+
+def _split_run(objective, restart, first_trials: int, more_trials: int):
+    """A study run for `first_trials`, then resumed by a new sampler for `more_trials`."""
     storage = InMemoryStorage()
     first = hl.create_study(storage=storage, study_name="cma",
                             sampler=CmaEsSampler(seed=3, restart_strategy=restart))
-    first.optimize(objective, n_trials=47)
+    first.optimize(objective, n_trials=first_trials)
     resumed = hl.create_study(storage=storage, study_name="cma", load_if_exists=True,
                               sampler=CmaEsSampler(seed=3, restart_strategy=restart))
-    resumed.optimize(objective, n_trials=73)
-    assert params_of(resumed) == params_of(whole)
+    resumed.optimize(objective, n_trials=more_trials)
+    return resumed
 
 
 @pytest.mark.parametrize("restart", ["ipop", "bipop"])
@@ -210,15 +214,7 @@ def test_restarts_with_integers_and_a_resumed_sampler_follows(restart):
     assert run.restarts >= 1
     assert type(run.optimizer).__name__ == "CMAwM"
     assert all(isinstance(t.params["n"], int) for t in whole.trials)
-
-    storage = InMemoryStorage()
-    first = hl.create_study(storage=storage, study_name="cma",
-                            sampler=CmaEsSampler(seed=3, restart_strategy=restart))
-    first.optimize(flat, n_trials=97)
-    resumed = hl.create_study(storage=storage, study_name="cma", load_if_exists=True,
-                              sampler=CmaEsSampler(seed=3, restart_strategy=restart))
-    resumed.optimize(flat, n_trials=153)
-    assert params_of(resumed) == params_of(whole)
+    assert params_of(_split_run(flat, restart, 97, 153)) == params_of(whole)
 
 
 def test_parallel_run_and_a_fresh_sampler_reach_the_same_state():
