@@ -113,7 +113,7 @@ class GeneticSampler(BaseSampler):
     def _keys(self, trials: Sequence[FrozenTrial], directions: list[str]) -> list[Any]:
         """A sort key per trial, lower is better: feasible first, then the signed objective."""
         sign = 1.0 if directions[0] == "minimize" else -1.0
-        return [(_violation(t), sign * t.values[0]) for t in trials]
+        return [(t.violation, sign * t.values[0]) for t in trials]
 
     def _survivors(self, pool: list[FrozenTrial], directions: list[str],
                    rng: np.random.Generator) -> list[tuple[FrozenTrial, Any]]:
@@ -326,11 +326,6 @@ def _sbx(dist: Distribution, x1: Any, x2: Any, rng: np.random.Generator,
 
 def _n_values(dist: Distribution) -> int:
     return len(dist.values()) if dist.finite else 2
-
-
-def _violation(t: FrozenTrial) -> float:
-    c = t.constraints
-    return float(sum(max(0.0, float(x)) for x in c)) if c else 0.0
 
 
 def _has_all(space: SearchSpace, params: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 from ..storage._frozen import FrozenTrial
 from ._base import StudyView
 from ._crowding import crowding_distance
-from ._genetic import GeneticSampler, _violation
+from ._genetic import GeneticSampler
 
 
 class NSGAIISampler(GeneticSampler):
@@ -45,7 +45,7 @@ class NSGAIISampler(GeneticSampler):
             return []
         sign = np.array([1.0 if d == "minimize" else -1.0 for d in directions])
         values = np.array([t.values for t in trials], dtype=float) * sign
-        violation = np.array([_violation(t) for t in trials])
+        violation = np.array([t.violation for t in trials])
         ranks = _nondominated_ranks(values, violation)
         crowding = np.zeros(len(trials))
         for r in np.unique(ranks):

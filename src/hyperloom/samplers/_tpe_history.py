@@ -97,9 +97,8 @@ class History:
         self.step[i] = step
         self.values[i] = [math.inf if v != v else v for v in row_vals]  # NaN -> worst
         self.n_pruned += pruned
-        violation = sum(max(0.0, float(c)) for c in trial.constraints or ())
-        self.violation[i] = math.inf if violation != violation else violation
-        self.n_infeasible += violation != 0
+        self.violation[i] = trial.violation
+        self.n_infeasible += self.violation[i] != 0
         keys: list[int] = []
         columns = self.columns
         dists = trial.distributions

@@ -101,6 +101,12 @@ class FrozenTrial:
         return self.system_attrs.get("constraints")
 
     @property
+    def violation(self) -> float:
+        """How far the trial is from feasible: the sum of its positive constraint values
+        (0 when feasible or without constraints)."""
+        return float(sum(max(0.0, float(x)) for x in self.constraints or ()))
+
+    @property
     def feasible(self) -> bool:
         """True unless the trial reported a constraint value > 0."""
         c = self.constraints

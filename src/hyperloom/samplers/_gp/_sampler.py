@@ -268,7 +268,7 @@ class GPSampler(BaseSampler):
             models = self._constraint_models((study.study_name, key), enc, x, c, done)
             feasible = np.array([t.feasible for t in done])
             best = float(ys[feasible].min()) if feasible.any() else None
-            order = np.lexsort((ys, [_violation(t) for t in done]))
+            order = np.lexsort((ys, [t.violation for t in done]))
         else:
             best = float(ys.min())
             order = np.argsort(ys)
@@ -491,11 +491,6 @@ def _warp(y: np.ndarray) -> np.ndarray:
     r = y - y.min()
     med = float(np.median(r))
     return np.log1p(r / med) if med > 0 else y
-
-
-def _violation(t: FrozenTrial) -> float:
-    """How far a trial is from feasible: the sum of its positive constraint values."""
-    return float(sum(max(0.0, v) for v in t.constraints or ()))
 
 
 def _constraint_column(trials: list[FrozenTrial], k: int) -> np.ndarray:
