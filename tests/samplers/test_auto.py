@@ -44,10 +44,17 @@ def test_small_numeric_space_uses_gp_then_tpe_after_gp_max_trials():
     assert [sampler.picks[i] for i in range(16)] == ["gp"] * 12 + ["tpe"] * 4
 
 
-def test_conditional_or_categorical_spaces_use_tpe():
+def test_small_conditional_or_categorical_spaces_use_gp_large_ones_tpe():
     conditional = SearchSpace({"m": Choice({"a": {"x": Uniform(0, 1)}, "b": {}})})
     categorical = SearchSpace({"x": Uniform(0, 1), "act": Choice(["relu", "tanh"])})
     for space in (conditional, categorical):
+        sampler = Spy(seed=0)
+        _run(sampler, space, n=5)
+        assert set(sampler.picks.values()) == {"gp"}
+    only_choices = SearchSpace({"act": Choice(["relu", "tanh"]), "opt": Choice(["a", "b"])})
+    large = SearchSpace({**{f"x{i}": Uniform(0, 1) for i in range(10)},
+                         "act": Choice(["relu", "tanh"])})
+    for space in (only_choices, large):
         sampler = Spy(seed=0)
         _run(sampler, space, n=5)
         assert set(sampler.picks.values()) == {"tpe"}

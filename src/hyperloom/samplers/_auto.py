@@ -2,15 +2,16 @@
 what the study looks like. The rule and the benchmark numbers behind it are in
 docs/samplers.md; in short:
 
-- several objectives: TPE (multi-objective TPE);
-- conditional spaces, categorical parameters, or parameters that change from trial to
-  trial (define-by-run): TPE, whose tree-structured model handles all of them;
-- a fixed, purely numeric space of at most `gp_max_dims` parameters: GP (Bayesian
+- several objectives, parameters that change from trial to trial (define-by-run), or only
+  categorical parameters: TPE, whose tree-structured model handles all of them;
+- a fixed space (static, or the same parameters in every trial; categorical and conditional
+  parameters allowed) with at most `gp_max_dims` numeric parameters: GP (Bayesian
   optimization) for the first `gp_max_trials` trials, where it finds far better values per
   trial than anything else; then TPE, whose cost stays linear in the number of trials;
-- a larger numeric space: GP when the objective takes a second or more (the GP's 50-200 ms
-  per proposal are then noise) and the study is young, otherwise CMA-ES (with IPOP restarts),
-  whose proposals take a fraction of a millisecond;
+- more numeric parameters: GP when the objective takes a second or more (the GP's 50-200 ms
+  per proposal are then noise) and the study is young; otherwise CMA-ES (with IPOP restarts,
+  a fraction of a millisecond per proposal) on a purely numeric, unconditional space, TPE on
+  any other;
 - samplers that are not installed are skipped (GP needs only numpy/scipy, CMA-ES the `cmaes`
   package, a dependency of hyperloom; without it TPE takes CMA-ES's place).
 
@@ -88,24 +89,26 @@ class AutoSampler(BaseSampler):
         if shape.settled:  # final whatever comes: no need to read the trials
             return shape.settled
         shape.update(study.get_trials())
-        if shape.conditional or shape.categorical or shape.dynamic or not shape.numeric:
+        if shape.dynamic or not shape.numeric:
             # Each of these only ever becomes true, so the choice is final.
             if shape.n_finished > 0 or study.space is not None:
                 shape.settled = "tpe"
             return "tpe"
         large = shape.numeric > self.gp_max_dims
+        # CMA-ES models numeric parameters only: categorical ones would be drawn at random.
+        cheap = "cmaes" if large and not (shape.conditional or shape.categorical) \
+            and _available("cmaes") else "tpe"
         if shape.n_finished >= self.gp_max_trials or not _available("gp"):
-            name = "cmaes" if large and _available("cmaes") else "tpe"
-            if study.space is not None:  # a static numeric space stays what it is
-                shape.settled = name
-            return name
+            if study.space is not None:  # a static space stays what it is
+                shape.settled = cheap
+            return cheap
         if not large:
             return "gp"
         # A larger space: the GP's proposals cost 50-200 ms here, worth it only when the
         # objective itself is slow.
         if shape.median_duration() >= self.gp_min_seconds:
             return "gp"
-        return "cmaes" if _available("cmaes") else "tpe"
+        return cheap
 
     # -- BaseSampler: forward to the chosen sampler -------------------------------------------
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
