@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import hyperloom as hl
 from hyperloom.samplers import AutoSampler
 from hyperloom.space import Choice, IntUniform, LogUniform, SearchSpace, Uniform
+from strategies import spaces
 
 
 class Spy(AutoSampler):
@@ -133,12 +134,18 @@ def test_same_seed_gives_identical_params_over_three_runs():
         return (y - 5.1 / (4 * math.pi ** 2) * x * x + 5 / math.pi * x - 6) ** 2 \
             + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x) + 10
 
-    runs = []
-    for _ in range(3):
-        study = hl.create_study(sampler=AutoSampler(seed=5, gp_max_trials=12))
-        study.optimize(branin, n_trials=15, space=space)
-        runs.append([t.params for t in study.trials])
-    assert runs[0] == runs[1] == runs[2]
+    large = SearchSpace({f"x{i}": Uniform(-1, 1) for i in range(10)})  # CMA-ES
+
+    def sphere(t) -> float:
+        return float(sum(v * v for v in t.params.values()))
+
+    for sp, objective in ((space, branin), (large, sphere)):
+        runs = []
+        for _ in range(3):
+            study = hl.create_study(sampler=AutoSampler(seed=5, gp_max_trials=12))
+            study.optimize(objective, n_trials=30, space=sp)
+            runs.append([t.params for t in study.trials])
+        assert runs[0] == runs[1] == runs[2]
 
 
 @st.composite
@@ -161,5 +168,15 @@ def numeric_spaces(draw):
 def test_auto_proposals_are_points_of_random_spaces(space, seed):
     study = hl.create_study(sampler=AutoSampler(seed=seed, gp_max_trials=12))
     study.optimize(lambda t: float(np.sum(space.encode(t.params))), n_trials=13, space=space)
+    for t in study.trials:
+        space.validate(t.params)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(space=st.one_of(spaces(max_params=4), spaces(max_params=12)), seed=st.integers(0, 1000))
+def test_auto_proposals_are_points_of_random_mixed_and_large_spaces(space, seed):
+    """Categorical, conditional and larger spaces: GP, TPE or CMA-ES, always valid points."""
+    study = hl.create_study(sampler=AutoSampler(seed=seed, gp_max_trials=14))
+    study.optimize(lambda t: float(np.nansum(space.encode(t.params))), n_trials=16, space=space)
     for t in study.trials:
         space.validate(t.params)
