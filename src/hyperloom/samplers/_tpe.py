@@ -115,6 +115,7 @@ class TPESampler(BaseSampler):
         self._bw_floor = 0.002
         self._fa = 1.33
         self._fp = 1.4
+        self._floor_min_dims = 4  # see `_floor`
         self._rank_w = 0.25  # weight of the last good trial relative to the best (`_rank_weights`)
         self._redraw_choice = 0.1  # chance that a proposal redraws one choice from its prior
         self._dtot = True  # floor from the number of parameters in the study, not the group
@@ -347,7 +348,8 @@ class TPESampler(BaseSampler):
         narrows as if there were 4: faster, and the model settles into the first good basin
         it finds (on the 2-D `svm` benchmark, 4 runs of 20 found the best basin by trial 200
         instead of 11; Branin converges a little later, still far ahead of Optuna's TPE)."""
-        return max(self._bw_floor, min(1.0 / (k + 2), self._fa * (max(d, 4) / n) ** self._fp))
+        d = max(d, self._floor_min_dims)
+        return max(self._bw_floor, min(1.0 / (k + 2), self._fa * (d / n) ** self._fp))
 
     def _rank_weights(self, hist: History, rows: np.ndarray) -> np.ndarray | None:
         """Weights of the good trials: the best counts most (1), the last of the good set
