@@ -2,7 +2,7 @@
 problems of `samplers.py`. Each line of docs/samplers.md that quotes a with/without figure
 comes from this script.
 
-    ./run bench ablations            # about 15 minutes on 2 cores
+    ./run bench ablations            # about 2 minutes on 2 cores
 
 Writes benchmarks/results/ablations.json and prints a table and the command that reproduces it.
 """

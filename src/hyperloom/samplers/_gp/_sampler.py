@@ -200,8 +200,8 @@ class GPSampler(BaseSampler):
         self._usable: dict[tuple, dict[int, bool]] = {}
         # Chance that a proposal redraws one categorical value from its prior: the acquisition
         # alone writes a choice off for good once the model is sure of another (on the
-        # `mixed` benchmark, 12 of 22 runs stuck on a worse optimizer or model family at
-        # trial 120; 3 of 22 with this).
+        # `mixed` benchmark, 11 of 22 runs stuck on a worse optimizer or model family at
+        # trial 120; 3 of 22 with this: `./run bench ablations`).
         self._redraw_choice = 0.2
 
     # -- sampler interface --------------------------------------------------------------------
