@@ -8,7 +8,7 @@ docs/samplers.md; in short:
   parameters allowed) with at most `gp_max_dims` numeric parameters: GP (Bayesian
   optimization) for the first `gp_max_trials` trials, where it finds far better values per
   trial than anything else; then TPE, whose cost stays linear in the number of trials;
-- more numeric parameters: GP when the objective takes a second or more (the GP's 50-200 ms
+- more numeric parameters: GP when the objective takes a second or more (the GP's tens of ms
   per proposal are then noise) and the study is young; otherwise CMA-ES (with IPOP restarts,
   a fraction of a millisecond per proposal) on a purely numeric, unconditional space, TPE on
   any other;
@@ -104,7 +104,7 @@ class AutoSampler(BaseSampler):
             return cheap
         if not large:
             return "gp"
-        # A larger space: the GP's proposals cost 50-200 ms here, worth it only when the
+        # A larger space: the GP's proposals cost tens of ms here, worth it only when the
         # objective itself is slow.
         if shape.median_duration() >= self.gp_min_seconds:
             return "gp"
