@@ -11,6 +11,7 @@ All values are *stored* values (see `Distribution.to_external` for what user cod
 from __future__ import annotations
 
 import threading
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -103,6 +104,34 @@ def intersection_space(trials: Sequence[FrozenTrial]) -> SearchSpace:
 
 def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def seed_or_fresh(seed: int | None) -> int:
+    """`seed`, or fresh entropy for samplers whose proposals derive from (seed, trial number)."""
+    return seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+
+
+def prior_draw(seed: int, trial_number: int, name: str, distribution: Distribution) -> Any:
+    """An independent draw from the prior that depends only on (seed, trial, parameter), so
+    workers of a parallel run agree on it and never repeat each other's."""
+    key = zlib.crc32(name.encode("utf-8"))
+    return distribution.sample(np.random.default_rng([seed, 3, trial_number, key]))
+
+
+class LockedState:
+    """Mixin for samplers whose caches threads share under `self._lock`: the lock does not
+    travel when the sampler is pickled to a worker process, which makes a fresh one."""
+
+    _lock_type: Any = threading.Lock
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = self._lock_type()
 
 
 class CompletedIntersection:

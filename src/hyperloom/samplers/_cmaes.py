@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import math
 import threading
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +52,15 @@ import numpy as np
 
 from ..space import Distribution, IntUniform, QUniform, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
-from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
+from ._base import (
+    BaseSampler,
+    CompletedIntersection,
+    LockedState,
+    StudyView,
+    TrialLike,
+    prior_draw,
+    seed_or_fresh,
+)
 
 _RESTARTS = (None, "ipop", "bipop")
 
@@ -81,7 +88,7 @@ class _Run:
     regime: str = "large"
 
 
-class CmaEsSampler(BaseSampler):
+class CmaEsSampler(LockedState, BaseSampler):
     """CMA-ES over the numeric parameters of the space; categoricals are sampled independently.
 
     Integer and stepped parameters (`IntUniform` without `log`, `QUniform`) are handled by
@@ -121,7 +128,7 @@ class CmaEsSampler(BaseSampler):
         self.restart_strategy = restart_strategy
         self.popsize = popsize
         self.inc_popsize = inc_popsize
-        self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        self._seed = seed_or_fresh(seed)
         self._runs: dict[tuple, _Run] = {}
         self._lock = threading.Lock()  # threads of one study share the replayed optimizer
         self._intersection = CompletedIntersection()
@@ -149,17 +156,7 @@ class CmaEsSampler(BaseSampler):
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
                            distribution: Distribution) -> Any:
-        key = zlib.crc32(name.encode("utf-8"))
-        return distribution.sample(np.random.default_rng([self._seed, 3, trial.number, key]))
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
+        return prior_draw(self._seed, trial.number, name, distribution)
 
     def reseed_rng(self, seed: int | None = None) -> None:
         # Proposals derive from (seed, trial number), so parallel workers already differ and

@@ -13,7 +13,6 @@ generation simply fills with children as its trials are asked and completes as t
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,18 +20,17 @@ import numpy as np
 
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
-from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
+from ._base import (
+    BaseSampler,
+    CompletedIntersection,
+    StudyView,
+    TrialLike,
+    prior_draw,
+    seed_or_fresh,
+)
 
 _MUTATIONS = ("prior", "gaussian")
 _CROSSOVERS = ("uniform", "one_point", "sbx")
-
-
-def _fresh_seed() -> int:
-    return int(np.random.SeedSequence().entropy % 2**63)
-
-
-def _name_key(name: str) -> int:
-    return zlib.crc32(name.encode("utf-8"))
 
 
 class GeneticSampler(BaseSampler):
@@ -99,7 +97,7 @@ class GeneticSampler(BaseSampler):
         self.crossover_prob = float(crossover_prob)
         self.tournament_size = tournament_size
         self.elitism = elitism
-        self._seed = seed if seed is not None else _fresh_seed()
+        self._seed = seed_or_fresh(seed)
         self._memo: dict[tuple, list[tuple[int, Any]]] = {}
         self._intersection = CompletedIntersection()
         self._usable: dict[tuple, dict[int, bool]] = {}
@@ -222,8 +220,7 @@ class GeneticSampler(BaseSampler):
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
                            distribution: Distribution) -> Any:
-        rng = np.random.default_rng([self._seed, 3, trial.number, _name_key(name)])
-        return distribution.sample(rng)
+        return prior_draw(self._seed, trial.number, name, distribution)
 
     def reseed_rng(self, seed: int | None = None) -> None:
         # Proposals derive from (seed, trial number): workers need the same seed to agree on

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage._frozen import FrozenTrial, TrialState
-from ._base import BaseSampler, StudyView, TrialLike, as_rng
+from ._base import BaseSampler, LockedState, StudyView, TrialLike, as_rng
 from ._crowding import crowding_distance
 from ._parzen import Layout, Parzen, one_blas_thread
 from ._tpe_history import History, Key, params_vector
@@ -52,7 +52,7 @@ def default_gamma(n: int) -> int:
     return min(math.ceil(0.1 * n), 25)
 
 
-class TPESampler(BaseSampler):
+class TPESampler(LockedState, BaseSampler):
     """Tree-structured Parzen Estimator.
 
     Handles every distribution type, conditional spaces (static or define-by-run), several
@@ -78,6 +78,8 @@ class TPESampler(BaseSampler):
             workers do not propose the same point.
         seed: same seed, same proposals in a sequential run.
     """
+
+    _lock_type = threading.RLock  # what `__init__` makes; a pickled copy gets the same kind
 
     def __init__(self, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
                  gamma: Callable[[int], int] | float | None = None, prior_weight: float = 1.0,
@@ -123,15 +125,6 @@ class TPESampler(BaseSampler):
     # -- BaseSampler --------------------------------------------------------------------------
     def reseed_rng(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(seed)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]  # locks do not travel to worker processes; a new one is made there
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
 
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
         if not self.multivariate:

@@ -6,7 +6,6 @@ import contextlib
 import math
 import threading
 import warnings
-import zlib
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,15 @@ from scipy.stats import qmc
 
 from ...space import Choice, Constant, Distribution, SearchSpace
 from ...storage._frozen import FrozenTrial, TrialState
-from .._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
+from .._base import (
+    BaseSampler,
+    CompletedIntersection,
+    LockedState,
+    StudyView,
+    TrialLike,
+    prior_draw,
+    seed_or_fresh,
+)
 from ._acquisition import Acquisition
 from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta
 
@@ -156,7 +163,7 @@ class _Encoding:
         return self.snap(x), c
 
 
-class GPSampler(BaseSampler):
+class GPSampler(LockedState, BaseSampler):
     """Bayesian optimization with a Gaussian process: Matern-5/2 kernel with one lengthscale
     per parameter (Hamming distance for categorical ones), hyperparameters fitted by maximizing
     the marginal likelihood (warm-started from the previous fit), and the next point chosen by
@@ -191,7 +198,7 @@ class GPSampler(BaseSampler):
         self.deterministic_objective = bool(deterministic_objective)
         self.n_candidates = int(n_candidates)
         self.n_local_starts = int(n_local_starts)
-        self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        self._seed = seed_or_fresh(seed)
         self._theta: dict[tuple, np.ndarray] = {}
         self._encodings: dict[tuple, _Encoding] = {}
         self._sobol: dict[int, qmc.Sobol] = {}
@@ -215,21 +222,11 @@ class GPSampler(BaseSampler):
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
                            distribution: Distribution) -> Any:
-        key = zlib.crc32(name.encode("utf-8"))
-        return distribution.sample(np.random.default_rng([self._seed, 3, trial.number, key]))
+        return prior_draw(self._seed, trial.number, name, distribution)
 
     def reseed_rng(self, seed: int | None = None) -> None:
         # Proposals derive from (seed, trial number): parallel workers already differ.
         pass
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
 
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:
