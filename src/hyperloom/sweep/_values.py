@@ -103,30 +103,29 @@ class DictNode(Node):
         return self.pairs
 
 
-class Macro(Node):
+class _Named(Node):
+    """A node that is just a name (equal to another of the same class and name)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str, pos: Pos = None) -> None:
+        self.name = name
+        self.pos = pos
+
+    def _key(self) -> tuple:
+        return (self.name,)
+
+
+class Macro(_Named):
     """`%name`: replaced by the config's own macro when it defines one, else left to Gin."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name: str, pos: Pos = None) -> None:
-        self.name = name
-        self.pos = pos
-
-    def _key(self) -> tuple:
-        return (self.name,)
+    __slots__ = ()
 
 
-class Ref(Node):
+class Ref(_Named):
     """`@name`: a Gin reference to a configurable (not called)."""
 
-    __slots__ = ("name",)
-
-    def __init__(self, name: str, pos: Pos = None) -> None:
-        self.name = name
-        self.pos = pos
-
-    def _key(self) -> tuple:
-        return (self.name,)
+    __slots__ = ()
 
 
 class Call(Node):
