@@ -224,12 +224,9 @@ class Study:
                           f"{len(self.directions)} objective(s)")
         out = []
         for v in seq:
-            try:
-                f = float(v)
-            except (TypeError, ValueError):
-                return None, f"the objective returned {v!r}, which is not a number"
-            if not math.isfinite(f):
-                return None, f"the objective returned {f}, which is not finite"
+            f, problem = _as_float(v)
+            if problem:
+                return None, problem
             out.append(f)
         return out, None
 
@@ -273,6 +270,33 @@ class Study:
     def artifact_path(self, trial_number: int, name: str) -> str:
         """Path of a file uploaded with `trial.upload_artifact`."""
         return self._artifacts.path(trial_number, name)
+
+
+def _as_float(value: Any) -> tuple[float, str | None]:
+    """`value` as a finite float, or why it is not one. Never raises: a value that cannot
+    become a float must fail its trial, not escape `optimize` and leave the trial RUNNING."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return math.nan, f"the objective returned {_short_repr(value)}, which is not a number"
+    except OverflowError:
+        return math.nan, (f"the objective returned {_short_repr(value)}, which is too large "
+                          "for a float")
+    except Exception as exc:  # noqa: BLE001 - any error of a user's __float__
+        return math.nan, (f"the objective returned {_short_repr(value)}, whose conversion to "
+                          f"float raised {type(exc).__name__}: {exc}")
+    if not math.isfinite(f):
+        return f, f"the objective returned {f}, which is not finite"
+    return f, None
+
+
+def _short_repr(value: Any) -> str:
+    """A repr short enough for a warning (an int of 400 digits, or a repr that raises)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real problem
+        return f"a {type(value).__name__}"
+    return text if len(text) <= 60 else f"{text[:40]}...{text[-12:]} ({type(value).__name__})"
 
 
 def _check_directions(direction: str | None, directions: Sequence[str] | None) -> list[str]:
