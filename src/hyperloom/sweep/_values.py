@@ -15,13 +15,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._errors import NodeError
+from ._limits import (
+    MAX_DEPTH,
+    MAX_TEXT,
+    check_add,
+    check_format,
+    check_lshift,
+    check_mul,
+    check_pow,
+    check_text,
+    text_size,
+)
 
 Pos = tuple[int, int] | None
-
-# Largest exponent / repetition we compute at generation time: the rest is surely a mistake, and
-# computing it would hang the generator (10 ** 10 ** 10) or exhaust memory ('a' * 10 ** 12).
-_MAX_POW = 10_000
-_MAX_REPEAT = 1_000_000
 
 
 class Node:
@@ -59,6 +65,16 @@ def _typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+def nesting(pos: Pos, *children: Any) -> int:
+    """The depth of a node over `children`; deeper than MAX_DEPTH is an error naming `pos`
+    (deeper trees would overflow the stack of every recursive walk over them)."""
+    depth = 1 + max((getattr(c, "depth", 0) for c in children), default=0)
+    if depth > MAX_DEPTH:
+        raise NodeError(f"this expression nests more than {MAX_DEPTH} levels deep; split it "
+                        "into macros of a few levels each", pos)
+    return depth
+
+
 class Lit(Node):
     """A known value: int, float, str, bytes, bool, None, or a list/tuple/dict of them."""
 
@@ -78,11 +94,12 @@ class Lit(Node):
 
 
 class ListNode(Node):
-    __slots__ = ("items",)
+    __slots__ = ("items", "depth")
 
     def __init__(self, items: tuple[Node, ...], pos: Pos = None) -> None:
         self.items = tuple(items)
         self.pos = pos
+        self.depth = nesting(pos, *self.items)
 
     def _key(self) -> tuple:
         return self.items
@@ -93,11 +110,12 @@ class TupleNode(ListNode):
 
 
 class DictNode(Node):
-    __slots__ = ("pairs",)
+    __slots__ = ("pairs", "depth")
 
     def __init__(self, pairs: tuple[tuple[Node, Node], ...], pos: Pos = None) -> None:
         self.pairs = tuple(pairs)
         self.pos = pos
+        self.depth = nesting(pos, *(n for pair in self.pairs for n in pair))
 
     def _key(self) -> tuple:
         return self.pairs
@@ -132,12 +150,13 @@ class Call(Node):
     """`@name()` (Gin's evaluated reference) or `@name(k=v, ...)` (call with keyword arguments,
     written to Gin as bindings in a helper scope)."""
 
-    __slots__ = ("name", "kwargs")
+    __slots__ = ("name", "kwargs", "depth")
 
     def __init__(self, name: str, kwargs: tuple[tuple[str, Node], ...] = (), pos: Pos = None) -> None:
         self.name = name
         self.kwargs = tuple(kwargs)
         self.pos = pos
+        self.depth = nesting(pos, *(v for _, v in self.kwargs))
 
     def _key(self) -> tuple:
         return (self.name, self.kwargs)
@@ -147,7 +166,7 @@ class Func(Node):
     """A bare call (`range(...)`, `linspace(...)`, `uniform(...)`): only valid as a whole sweep
     value; the expander turns it into values or a distribution."""
 
-    __slots__ = ("name", "args", "kwargs")
+    __slots__ = ("name", "args", "kwargs", "depth")
 
     def __init__(self, name: str, args: tuple[Node, ...], kwargs: tuple[tuple[str, Node], ...],
                  pos: Pos = None) -> None:
@@ -155,6 +174,7 @@ class Func(Node):
         self.args = tuple(args)
         self.kwargs = tuple(kwargs)
         self.pos = pos
+        self.depth = nesting(pos, *self.args, *(v for _, v in self.kwargs))
 
     def _key(self) -> tuple:
         return (self.name, self.args, self.kwargs)
@@ -178,37 +198,40 @@ class Dist(Node):
 
 
 class Unary(Node):
-    __slots__ = ("op", "operand")
+    __slots__ = ("op", "operand", "depth")
 
     def __init__(self, op: str, operand: Node, pos: Pos = None) -> None:
         self.op = op
         self.operand = operand
         self.pos = pos
+        self.depth = nesting(pos, operand)
 
     def _key(self) -> tuple:
         return (self.op, self.operand)
 
 
 class Binary(Node):
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("op", "left", "right", "depth")
 
     def __init__(self, op: str, left: Node, right: Node, pos: Pos = None) -> None:
         self.op = op
         self.left = left
         self.right = right
         self.pos = pos
+        self.depth = nesting(pos, left, right)
 
     def _key(self) -> tuple:
         return (self.op, self.left, self.right)
 
 
 class BoolOp(Node):
-    __slots__ = ("op", "values")
+    __slots__ = ("op", "values", "depth")
 
     def __init__(self, op: str, values: tuple[Node, ...], pos: Pos = None) -> None:
         self.op = op
         self.values = tuple(values)
         self.pos = pos
+        self.depth = nesting(pos, *self.values)
 
     def _key(self) -> tuple:
         return (self.op, self.values)
@@ -217,12 +240,13 @@ class BoolOp(Node):
 class Compare(Node):
     """A comparison chain `a < b <= c`, evaluated as in Python (each operand once)."""
 
-    __slots__ = ("first", "rest")
+    __slots__ = ("first", "rest", "depth")
 
     def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...], pos: Pos = None) -> None:
         self.first = first
         self.rest = tuple(rest)
         self.pos = pos
+        self.depth = nesting(pos, first, *(v for _, v in self.rest))
 
     def _key(self) -> tuple:
         return (self.first, self.rest)
@@ -230,33 +254,22 @@ class Compare(Node):
 
 # ---- operators ---------------------------------------------------------------------------------
 
-def _pow(a: Any, b: Any) -> Any:
-    if (isinstance(a, int) and isinstance(b, int) and abs(b) > _MAX_POW and abs(a) > 1):
-        raise OverflowError("the result is too large")
-    return a ** b
-
-
-def _repeat_guard(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+def _sized(fn: Callable[[Any, Any], Any],
+           check: Callable[[Any, Any], None]) -> Callable[[Any, Any], Any]:
+    """`fn` that first estimates the size of its result from the operands (`check` raises
+    TooLarge), so that no operator can hang the generator or exhaust memory."""
     def guarded(a: Any, b: Any) -> Any:
-        for seq, n in ((a, b), (b, a)):
-            if (isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int)
-                    and n * max(1, len(seq)) > _MAX_REPEAT):
-                raise OverflowError("the result is too large")
+        check(a, b)
         return fn(a, b)
     return guarded
 
 
-def _lshift(a: Any, b: Any) -> Any:
-    if isinstance(b, int) and b > _MAX_POW * 4:
-        raise OverflowError("the result is too large")
-    return a << b
-
-
 BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "**": _pow, "*": _repeat_guard(operator.mul), "/": operator.truediv,
-    "//": operator.floordiv, "%": operator.mod, "+": operator.add, "-": operator.sub,
-    "<<": _lshift, ">>": operator.rshift, "&": operator.and_, "^": operator.xor,
-    "|": operator.or_,
+    "**": _sized(operator.pow, check_pow), "*": _sized(operator.mul, check_mul),
+    "/": operator.truediv, "//": operator.floordiv, "%": _sized(operator.mod, check_format),
+    "+": _sized(operator.add, check_add), "-": operator.sub,
+    "<<": _sized(operator.lshift, check_lshift), ">>": operator.rshift, "&": operator.and_,
+    "^": operator.xor, "|": operator.or_,
 }
 UNARY: dict[str, Callable[[Any], Any]] = {
     "-": operator.neg, "+": operator.pos, "~": operator.invert, "not": operator.not_,
@@ -297,7 +310,12 @@ def _apply(fn: Callable[..., Any], args: tuple[Any, ...], pos: Pos, text: Callab
             return None
         if isinstance(exc, NodeError):
             raise
-        raise NodeError(f"cannot evaluate `{text()}`: {exc}", pos) from None
+        raise NodeError(f"cannot evaluate `{_short(text())}`: {exc}", pos) from None
+
+
+def _short(text: str, width: int = 80) -> str:
+    """An expression as an error message quotes it: long ones cut in the middle."""
+    return text if len(text) <= width else f"{text[:width // 2]} ... {text[-width // 4:]}"
 
 
 # ---- constructors that fold what is known ------------------------------------------------------
@@ -378,6 +396,7 @@ def make_compare(first: Node, rest: list[tuple[str, Node]], evaluate_one: Callab
 def make_list(items: list[Node], pos: Pos, tuple_: bool = False) -> Node:
     if all(isinstance(i, Lit) for i in items):
         values = [i.value for i in items]  # type: ignore[attr-defined]
+        _check_size(values, pos)
         return Lit(tuple(values) if tuple_ else values, pos)
     return (TupleNode if tuple_ else ListNode)(tuple(items), pos)
 
@@ -391,24 +410,38 @@ def make_dict(pairs: list[tuple[Node, Node]], pos: Pos) -> Node:
             except TypeError:
                 raise NodeError(f"{k.value!r} cannot be a dict key (it is not hashable)",  # type: ignore[attr-defined]
                                 k.pos) from None
+        _check_size(out, pos)
         return Lit(out, pos)
     return DictNode(tuple(pairs), pos)
 
 
+def _check_size(value: Any, pos: Pos) -> None:
+    """A list or dict of known values (macros may repeat a long value many times)."""
+    try:
+        check_text(text_size(value, MAX_TEXT))
+    except OverflowError as exc:
+        raise NodeError(str(exc), pos) from None
+
+
 # ---- per-config evaluation ---------------------------------------------------------------------
 
-def evaluate(node: Node, env: Mapping[str, Node], _active: tuple[str, ...] = ()) -> Node:
+def evaluate(node: Node, env: Mapping[str, Node], _active: tuple[str, ...] = (),
+             _depth: int = 0) -> Node:
     """`node` with the config's macros (`env`) substituted and what became known folded."""
     if isinstance(node, Lit | Ref):
         return node
-    ev: Callable[[Node], Node] = lambda n: evaluate(n, env, _active)  # noqa: E731
+    if _depth > 2 * MAX_DEPTH:
+        raise NodeError(f"macros and expressions nest more than {2 * MAX_DEPTH} levels deep "
+                        f"here (through {' -> '.join(_active[-3:])} ...); shorten the chain of "
+                        "macros that refer to macros", node.pos)
+    ev: Callable[[Node], Node] = lambda n: evaluate(n, env, _active, _depth + 1)  # noqa: E731
     if isinstance(node, Macro):
         if node.name not in env:
             return node
         if node.name in _active:
             cycle = " -> ".join((*_active[_active.index(node.name):], node.name))
             raise NodeError(f"macros refer to each other in a cycle: {cycle}", node.pos)
-        return evaluate(env[node.name], env, (*_active, node.name))
+        return evaluate(env[node.name], env, (*_active, node.name), _depth + 1)
     if isinstance(node, TupleNode):
         return make_list([ev(i) for i in node.items], node.pos, tuple_=True)
     if isinstance(node, ListNode):
