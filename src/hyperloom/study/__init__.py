@@ -3,6 +3,7 @@
 from ..storage._frozen import FrozenTrial, TrialState
 from ._callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
 from ._exceptions import TrialPruned
+from ._optimize import Terminated
 from ._study import (
     Study,
     create_study,
@@ -13,5 +14,5 @@ from ._study import (
 from ._trial import Trial
 
 __all__ = ["ConsoleLogger", "FrozenTrial", "HistoryRecorder", "MaxTrialsCallback", "Study",
-           "Trial", "TrialPruned", "TrialState", "create_study", "delete_study",
+           "Terminated", "Trial", "TrialPruned", "TrialState", "create_study", "delete_study",
            "get_all_study_summaries", "load_study"]

@@ -100,7 +100,7 @@ def _derive(seed: int, number: int, what: str) -> int:
 def run_batches(study: Study, objective: Callable[[Trial], Any], budget: _Budget, n_jobs: int,
                 catch: tuple[type[BaseException], ...],
                 on_finished: Callable[[FrozenTrial], None]) -> None:
-    from ._optimize import _fail_running, evaluate, finish
+    from ._optimize import INTERRUPTS, _fail_running, evaluate, finish, interrupt_reason
 
     seed = study.sampler.seed
     if seed is None:
@@ -130,9 +130,9 @@ def run_batches(study: Study, objective: Callable[[Trial], Any], budget: _Budget
                     error = error or exc
             if error is not None:
                 raise error
-    except KeyboardInterrupt:
+    except INTERRUPTS as exc:
         study.stop()
-        _fail_running(study, "interrupted (KeyboardInterrupt)")
+        _fail_running(study, interrupt_reason(exc))
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     finally:

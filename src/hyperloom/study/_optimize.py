@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..samplers import SearchExhausted
@@ -23,6 +23,52 @@ from ._progress import Progress
 if TYPE_CHECKING:
     from ._study import Study
     from ._trial import Trial
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived while `optimize` ran (what Slurm, Kubernetes and Docker send before they
+    kill): the running trials are marked FAILED, then the process exits with status 143
+    (128 + SIGTERM), as it would have without hyperloom, unless this is caught."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+#: What stops `optimize` from outside: the running trials are failed, then it goes up.
+INTERRUPTS = (KeyboardInterrupt, Terminated)
+
+
+def interrupt_reason(exc: BaseException) -> str:
+    """The fail_reason of trials that an interruption stopped."""
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (KeyboardInterrupt)"
+    return f"optimize stopped by {type(exc).__name__}"
+
+
+@contextlib.contextmanager
+def sigterm_raises_terminated() -> Iterator[None]:
+    """While `optimize` runs, SIGTERM raises `Terminated` in the main thread, so that it stops
+    like Ctrl-C instead of leaving trials RUNNING. Only where SIGTERM has its default action:
+    a program that installed its own handler (or ignores SIGTERM) keeps it."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    raised = False
+
+    def handler(signum: int, frame: object) -> None:
+        nonlocal raised
+        if not raised:  # a second SIGTERM must not cut the cleanup of the first short
+            raised = True
+            raise Terminated()
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _Budget:
@@ -80,37 +126,50 @@ def run_optimize(study: Study, objective: Callable[[Trial], Any], *, n_trials: i
 
     beating = Heartbeat(study, study.heartbeat_interval) if study.heartbeat_interval \
         else contextlib.nullcontext()
-    try:
-        with beating:
-            if deterministic and n_jobs > 1:
-                run_batches(study, objective, budget, n_jobs, catch, finished)
-            else:
-                _run_workers(study, worker, n_jobs)
-    finally:
-        progress.close()
+    with sigterm_raises_terminated():
+        try:
+            with beating:
+                if deterministic and n_jobs > 1:
+                    run_batches(study, objective, budget, n_jobs, catch, finished)
+                else:
+                    _run_workers(study, worker, n_jobs)
+        except BaseException as exc:  # an interruption, or an error outside the objective
+            study.stop()
+            _fail_running(study, interrupt_reason(exc))
+            raise
+        finally:
+            progress.close()
 
 
 def _run_workers(study: Study, worker: Callable[[], None], n_jobs: int) -> None:
     """One worker inline, or `n_jobs` threads sharing the study (the objective usually
-    releases the GIL in numpy/torch/sklearn code)."""
+    releases the GIL in numpy/torch/sklearn code). The threads are daemons: after Ctrl-C or
+    SIGTERM has failed their trials, the process exits without waiting for the objectives."""
     if n_jobs == 1:
         worker()
         return
-    pool = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="hyperloom")
-    futures = [pool.submit(worker) for _ in range(n_jobs)]
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            worker()
+        except BaseException as exc:  # noqa: BLE001 - raised again by the calling thread
+            errors.append(exc)
+            study.stop()
+
+    threads = [threading.Thread(target=guarded, name=f"hyperloom-{k}", daemon=True)
+               for k in range(n_jobs)]
+    for thread in threads:
+        thread.start()
     try:
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for f in done:
-            if f.exception() is not None:
-                study.stop()
-                wait(futures)
-                f.result()
-    except KeyboardInterrupt:
+        for thread in threads:
+            thread.join()
+    except INTERRUPTS as exc:
         study.stop()
-        _fail_running(study, "interrupted (KeyboardInterrupt)")
-        pool.shutdown(wait=False, cancel_futures=True)
+        _fail_running(study, interrupt_reason(exc))
         raise
-    pool.shutdown(wait=True)
+    if errors:
+        raise errors[0]
 
 
 def _fail_running(study: Study, reason: str) -> None:
@@ -152,8 +211,8 @@ def evaluate(study: Study, objective: Callable[[Trial], Any], trial: Trial) -> O
         result = objective(trial)
     except TrialPruned:
         return Outcome(TrialState.PRUNED)
-    except KeyboardInterrupt as exc:
-        return Outcome(TrialState.FAILED, system={"fail_reason": "interrupted (KeyboardInterrupt)"},
+    except INTERRUPTS as exc:
+        return Outcome(TrialState.FAILED, system={"fail_reason": interrupt_reason(exc)},
                        error=exc)
     except Exception as exc:
         reason = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -172,7 +231,7 @@ def finish(study: Study, trial: Trial, outcome: Outcome,
     frozen = study._finish(trial, outcome.state, outcome.values, outcome.system,
                            skip_if_finished=True)
     error = outcome.error
-    if error is not None and (isinstance(error, KeyboardInterrupt) or not isinstance(error, catch)):
+    if error is not None and (isinstance(error, INTERRUPTS) or not isinstance(error, catch)):
         raise error
     if outcome.warning is not None:
         warnings.warn(outcome.warning, stacklevel=4)
