@@ -25,11 +25,11 @@ from ._distributions import (
     Uniform,
     distribution_from_dict,
 )
-from ._imports import resolve_import
+from ._imports import ImportRef, resolve_import
 from ._space import SearchSpace
 
 __all__ = [
-    "Choice", "Constant", "Distribution", "IntUniform", "LogNormal", "LogUniform", "Normal",
+    "Choice", "Constant", "Distribution", "ImportRef", "IntUniform", "LogNormal", "LogUniform", "Normal",
     "QNormal", "QUniform", "SearchSpace", "Uniform", "choice", "constant", "distribution_from_dict",
     "intuniform", "lognormal", "loguniform", "normal", "qnormal", "quniform", "randint",
     "resolve_import", "uniform",

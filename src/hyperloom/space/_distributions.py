@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._imports import decode_option, encode_option
+from ._imports import decode_option, encode_option, live_option
 
 _EPS = 1e-12
 _STD_NORMAL = NormalDist()  # stdlib, so that `import hyperloom` does not pull in scipy
@@ -340,7 +340,8 @@ class QNormal(_Gaussian):
 
 class Choice(Distribution):
     """One of a list of options. Options may be JSON values, importable classes or functions
-    (stored by import path), or nested `SearchSpace`s (conditional parameters).
+    (stored by import path, read back as inert `ImportRef`s), or nested `SearchSpace`s
+    (conditional parameters).
 
     The stored value of a choice is the option itself for JSON values, the import path for
     classes and functions, and the option's label for nested spaces: the mapping key when the
@@ -440,7 +441,7 @@ class Choice(Distribution):
 
         if isinstance(opt, SearchSpace):
             return value
-        return opt
+        return live_option(opt)
 
     def to_dict(self) -> dict[str, Any]:
         from ._space import SearchSpace
@@ -488,7 +489,7 @@ class Constant(Distribution):
         return [self._stored]
 
     def to_external(self, value: Any) -> Any:
-        return self.value
+        return live_option(self.value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "constant", "value": self._stored}
