@@ -172,8 +172,9 @@ def _register_optional_commands() -> None:
         from .sweep._cli import run_command, sweep_command
     except ImportError:
         return
-    main.add_command(sweep_command, "sweep")
-    main.add_command(run_command, "run")
+    for command, name in ((sweep_command, "sweep"), (run_command, "run")):
+        command.callback = friendly_errors(command.callback)  # one-line errors, as elsewhere
+        main.add_command(command, name)
 
 
 _register_optional_commands()

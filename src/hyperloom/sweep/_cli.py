@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..storage import StorageError
 from ._errors import SweepError
 
 
@@ -66,17 +67,23 @@ def sweep_command(file: str, outdir: str) -> None:
               help="report: the child calls hyperloom.report(value); stdout: its last line.")
 @click.option("--workdir", type=click.Path(file_okay=False), default=None,
               help="Where configs and logs go (default: hyperloom_runs/<study>).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds each config may run; past it, its processes are stopped and its "
+                   "trial FAILED.")
+@click.option("--dry-run", is_flag=True, help="List the configs that would run; run nothing.")
 def run_command(file: str, command: tuple[str, ...], jobs: int, storage: str,
                 study_name: str | None, directions: tuple[str, ...], sampler: str | None,
                 n_trials: int | None, seed: int | None, metric_from: str,
-                workdir: str | None) -> None:
+                workdir: str | None, timeout: float | None, dry_run: bool) -> None:
     """Run COMMAND once per config of the sweep FILE, as trials of a study.
 
     Write the command after `--`; `{config}` is replaced by the config's Gin file:
 
         hyperloom run sweep.hyp --jobs 4 -- python train.py {config}
 
-    Configs already complete in the study are skipped, so running again resumes.
+    Configs already complete in the study, or running in another live runner on the same
+    storage, are skipped: running again resumes, and several runners share the work. The
+    study is named after FILE's stem (with parent folders when another file took that name).
     """
     from ._runner import run_sweep
 
@@ -84,10 +91,9 @@ def run_command(file: str, command: tuple[str, ...], jobs: int, storage: str,
         result = run_sweep(file, list(command), storage=storage, study_name=study_name,
                            direction=list(directions) or "minimize", jobs=jobs, sampler=sampler,
                            n_trials=n_trials, seed=seed, metric_from=metric_from,
-                           workdir=workdir, echo=click.echo)
-    except (SweepError, ValueError) as exc:
+                           workdir=workdir, timeout=timeout, dry_run=dry_run,
+                           echo=click.echo)
+    except (SweepError, ValueError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
-    if result.interrupted:
-        sys.exit(130)
-    if result.failed:
-        sys.exit(1)
+    if result.exit_code:
+        sys.exit(result.exit_code)

@@ -1,41 +1,56 @@
 """`hyperloom run`: every config of a sweep file (or sampled ones) as a separate process.
 
-The runner is the study's coordinator: one thread asks for trials, writes each config as a Gin
-file, starts the command with `{config}` replaced by its path, and tells the study the result.
-Children run in their own session so that Ctrl-C reaches only the runner, which then stops them
-and marks their trials FAILED: the study never keeps RUNNING trials of a dead run. A config
-already COMPLETE in the study (same resolved bindings) is skipped, so re-running resumes.
+The runner is the study's coordinator: one thread claims configs, writes each as a Gin file,
+starts the command with `{config}` replaced by its path, and tells the study the result.
+Children are stopped with the runner however it ends (see `_children`); a config already
+COMPLETE, or running in another live runner on the same storage, is skipped (see `_claims`),
+so re-running resumes and several runners share one sweep.
 """
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import inspect
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._children import LOG_TAIL_CHARS, Child, Reaper, tail
+from ._claims import (
+    ATTR_BEAT,
+    ATTR_CONFIG,
+    ATTR_LOST,
+    ATTR_RUNNER,
+    HEARTBEAT_S,
+    Claims,
+    config_key,
+    fail_orphaned_trials,
+    runner_identity,
+    trial_key,
+)
 from ._config import Config
 from ._errors import SweepError
 from ._report import RESULT_ENV
+from ._results import results_table
 from ._sweep import Sweep
 
-LOG_TAIL_CHARS = 4000
-_POLL_S = 0.05
-_TERM_GRACE_S = 5.0
+__all__ = ["ATTR_CONFIG", "LOG_TAIL_CHARS", "RunResult", "config_key", "make_sampler",
+           "parse_metric", "run_sweep"]
 
-# User attributes the runner records on each trial.
-ATTR_SOURCE = "sweep_source"  # hash of the sweep file's text
-ATTR_CONFIG = "sweep_config"  # hash of the config's resolved bindings (the resume key)
+_POLL_S = 0.05
+LOG_LINES_SHOWN = 5
+
+# User attributes the runner records on each trial (besides those of `_claims`).
+ATTR_SOURCE = "sweep_source"  # hash of the sweep file's text (the resume key of sampled runs)
 ATTR_INDEX = "sweep_index"
+ATTR_FILE = "sweep_file"  # study attribute: the absolute path of the sweep file it belongs to
 
 
 @dataclass
@@ -44,14 +59,18 @@ class RunResult:
     failed: int = 0
     skipped: int = 0
     interrupted: bool = False
+    #: why the run stopped early: a signal number, or "stdout closed" (None: it did not)
+    stopped_by: int | str | None = None
+    study_name: str = ""
     trials: list[int] = field(default_factory=list)
 
-
-def config_key(config: Config) -> str:
-    """What identifies a config across runs: its includes and resolved bindings."""
-    text = "\n".join([h.text() for h in config.header]
-                     + [f"{k} = {t}" for k, t in config.resolved()])
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+    @property
+    def exit_code(self) -> int:
+        """0 when every config completed; 128 + signal when interrupted; 1 when any failed."""
+        if self.interrupted:
+            return 141 if self.stopped_by == "stdout closed" else 128 + int(
+                self.stopped_by if isinstance(self.stopped_by, int) else signal.SIGINT)
+        return 1 if self.failed else 0
 
 
 _SAMPLER_ALIASES = {"nsga2": "nsgaii", "cma": "cmaes", "sobol": "qmc", "halton": "qmc"}
@@ -79,17 +98,6 @@ def make_sampler(name: str, space: Any, seed: int | None) -> Any:
     return cls(seed=seed) if "seed" in params else cls()
 
 
-def _tail(path: Path, limit: int = LOG_TAIL_CHARS) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - limit))
-            return fh.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
 def parse_metric(text: str) -> float | list[float]:
     """A number, a JSON list of numbers, or a JSON object with a "value" (or one number)."""
     data = json.loads(text)
@@ -108,239 +116,27 @@ def parse_metric(text: str) -> float | list[float]:
     raise ValueError(f"not a number: {text!r}")
 
 
-class _Child:
-    """One running process, its log, and the trial it belongs to."""
-
-    def __init__(self, trial: Any, config: Config, argv: list[str], env: dict[str, str],
-                 paths: dict[str, Path]) -> None:
-        self.trial = trial
-        self.config = config
-        self.paths = paths
-        self.started = time.monotonic()
-        self.last_line = ""
-        self.log = open(paths["log"], "ab", buffering=0)  # noqa: SIM115 - closed in finish()
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log,
-                                     stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-        self.reader = threading.Thread(target=self._pump, daemon=True)
-        self.reader.start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in iter(self.proc.stdout.readline, b""):
-            self.log.write(line)
-            if line.strip():
-                self.last_line = line.decode("utf-8", "replace").strip()
-        self.proc.stdout.close()
-
-    def stop(self) -> None:
-        """SIGTERM to the child's whole process group, SIGKILL after a grace period."""
-        for sig, wait in ((signal.SIGTERM, _TERM_GRACE_S), (signal.SIGKILL, 2.0)):
-            if self.proc.poll() is not None:
-                return
-            try:
-                os.killpg(self.proc.pid, sig)
-            except (ProcessLookupError, PermissionError):
-                return
-            try:
-                self.proc.wait(wait)
-            except subprocess.TimeoutExpired:
-                continue
-
-    def finish(self) -> None:
-        self.reader.join(timeout=5.0)
-        self.log.close()
+def last_lines(text: str, n: int = LOG_LINES_SHOWN) -> list[str]:
+    """The last `n` non-blank lines of a log."""
+    return [line for line in text.splitlines() if line.strip()][-n:]
 
 
-def run_sweep(file: str | os.PathLike, command: Sequence[str], *,
-              storage: str | None = "sqlite:///hyperloom.db", study_name: str | None = None,
-              direction: str | Sequence[str] = "minimize", jobs: int = 1,
-              sampler: str | None = None, n_trials: int | None = None, seed: int | None = None,
-              metric_from: str = "report", workdir: str | os.PathLike | None = None,
-              echo: Callable[[str], None] | None = print) -> RunResult:
-    """Run `command` once per config of `file` (or per sampled config) and record each run as a
-    trial of the study. `{config}` in the command is replaced by the config's Gin file (also in
-    $HYPERLOOM_CONFIG); `{trial}` by the trial number. The child reports its value with
-    `hyperloom.report(value)` (or, with metric_from="stdout", prints it as its last line)."""
-    import hyperloom as hl
+def study_name_for(file: str | os.PathLike, storage: Any) -> str:
+    """The stem of the file, or with as many parent folders as needed to name a study that
+    is free or already belongs to this file (`expA/sweep`, `expB/sweep`)."""
+    from ..storage import StudyNotFoundError
 
-    if not command:
-        raise ValueError("give the command to run, e.g. -- python train.py {config}")
-    if metric_from not in ("report", "stdout"):
-        raise ValueError(f"metric_from must be 'report' or 'stdout', got {metric_from!r}")
-    if jobs < 1:
-        raise ValueError(f"jobs must be >= 1, got {jobs}")
-    say = echo or (lambda _msg: None)
-    sweep = Sweep(Path(file))
-    sampled = sweep.sampled or sampler is not None
-    if sampled and n_trials is None:
-        raise ValueError("a sampled sweep needs n_trials (--n-trials N)")
-    name = study_name or Path(file).stem
-    space = sweep.search_space() if sampled else None
-    directions = [direction] if isinstance(direction, str) else list(direction)
-    study = hl.create_study(storage=storage, study_name=name, load_if_exists=True,
-                            directions=directions,
-                            sampler=make_sampler(sampler, space.space, seed) if sampler else None)
-    source_hash = sweep.source.digest()[:16]
-    base = Path(workdir) if workdir is not None else Path("hyperloom_runs") / name
-    base.mkdir(parents=True, exist_ok=True)
-    include_dir = Path(sweep.source.path).parent if sweep.source.path else None
-
-    done = {t.user_attrs.get(ATTR_CONFIG) for t in study.trials
-            if t.state == hl.TrialState.COMPLETE and t.user_attrs.get(ATTR_SOURCE) == source_hash}
-    done.discard(None)
-    result = RunResult()
-    if sampled:
-        n_done = sum(1 for t in study.trials if t.state == hl.TrialState.COMPLETE
-                     and t.user_attrs.get(ATTR_SOURCE) == source_hash)
-        result.skipped = min(n_done, n_trials)  # type: ignore[type-var]
-        todo_count = max(0, n_trials - n_done)  # type: ignore[operator]
-        pending: Any = iter(range(todo_count))
-        total = todo_count
-    else:
-        configs = list(sweep)  # checks every config before anything runs
-        grid_dists = _grid_distributions(configs)
-        todo = [c for c in configs if config_key(c) not in done]
-        result.skipped = len(configs) - len(todo)
-        if n_trials is not None:
-            todo = todo[:n_trials]
-        pending = iter(todo)
-        total = len(todo)
-    if result.skipped:
-        say(f"{result.skipped} config(s) already complete in study {name!r}: skipped")
-    say(f"running {total} config(s) of {file} with {jobs} job(s); logs in {base}")
-
-    running: list[_Child] = []
-    finished = 0
-
-    def start_next() -> bool:
-        item = next(pending, None)
-        if item is None:
-            return False
-        if sampled:
-            trial = study.ask(fixed_distributions=dict(space.space.top_level))
-            try:
-                config = space.config(trial.params)
-            except (SweepError, ValueError) as exc:
-                trial.set_user_attr("error", str(exc))
-                study.tell(trial, state=hl.TrialState.FAILED)
-                result.failed += 1
-                say(f"trial {trial.number} FAILED: {exc}")
-                return True
-        else:
-            config = item
-            params = {k: v for k, v in config.params.items() if k in grid_dists}
-            study.enqueue_trial(params, user_attrs={ATTR_INDEX: config.index})
-            trial = study.ask({k: grid_dists[k] for k in params})
-        paths = {ext: base / f"trial_{trial.number}.{ext}" for ext in ("gin", "log")}
-        paths["result"] = base / f"trial_{trial.number}.result.json"
-        for p in (paths["log"], paths["result"]):
-            p.unlink(missing_ok=True)
-        paths["gin"].write_text(config.to_gin(include_dir=include_dir), encoding="utf-8")
-        key = config_key(config)
-        for attr, value in ((ATTR_SOURCE, source_hash), (ATTR_CONFIG, key),
-                            (ATTR_INDEX, config.index), ("config_path", str(paths["gin"])),
-                            ("log_path", str(paths["log"])), ("name", config.name)):
-            if value is not None:
-                trial.set_user_attr(attr, value)
-        subs = {"{config}": str(paths["gin"]), "{trial}": str(trial.number),
-                "{name}": config.name or f"trial_{trial.number}"}
-        argv = [_substitute(a, subs) for a in command]
-        env = dict(os.environ, HYPERLOOM_CONFIG=str(paths["gin"]),
-                   HYPERLOOM_TRIAL_NUMBER=str(trial.number), HYPERLOOM_STUDY=name)
-        env[RESULT_ENV] = str(paths["result"].resolve())
+    path = Path(file).resolve()
+    parts = path.with_suffix("").parts
+    for depth in range(1, len(parts)):
+        name = "/".join(parts[-depth:])
         try:
-            running.append(_Child(trial, config, argv, env, paths))
-        except OSError as exc:
-            trial.set_user_attr("log_tail", f"could not start {argv[0]!r}: {exc}")
-            study.tell(trial, state=hl.TrialState.FAILED)
-            result.failed += 1
-            say(f"trial {trial.number} FAILED: could not start {argv[0]!r}: {exc}")
-        result.trials.append(trial.number)
-        return True
-
-    def collect(child: _Child) -> None:
-        nonlocal finished
-        child.finish()
-        trial, rc = child.trial, child.proc.returncode
-        seconds = time.monotonic() - child.started
-        value: Any = None
-        problem = None
-        trial.set_user_attr("exit_code", rc)
-        if rc != 0:
-            problem = f"exit code {rc}"
-        else:
-            try:
-                if metric_from == "stdout":
-                    value = parse_metric(child.last_line)
-                else:
-                    value = parse_metric(child.paths["result"].read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                problem = ("the process reported no value: call hyperloom.report(value), or "
-                           "use --metric-from stdout")
-            except ValueError as exc:
-                problem = f"cannot read the value: {exc}"
-        finished += 1
-        if problem is None:
-            frozen = study.tell(trial, value)
-            state = frozen.state
-        else:
-            trial.set_user_attr("fail_reason", problem)
-            trial.set_user_attr("log_tail", _tail(child.paths["log"]))
-            study.tell(trial, state=hl.TrialState.FAILED)
-            state = hl.TrialState.FAILED
-        if state == hl.TrialState.COMPLETE:
-            result.completed += 1
-            shown = f"value={value}"
-        else:
-            result.failed += 1
-            shown = problem or "non-finite value"
-        label = f" {child.config.name}" if child.config.name else ""
-        say(f"[{finished}/{total}] trial {trial.number}{label}: {state.name} {shown} "
-            f"({seconds:.1f} s)")
-
-    stop = _StopFlag()
-    try:
-        more = True
-        while (more or running) and not stop.requested:
-            while more and len(running) < jobs and not stop.requested:
-                more = start_next()
-            still = []
-            for child in running:
-                if child.proc.poll() is None:
-                    still.append(child)
-                else:
-                    collect(child)
-            running[:] = still
-            if running and not stop.requested:
-                time.sleep(_POLL_S)
-    except KeyboardInterrupt:  # when the flag could not be installed (not the main thread)
-        stop.requested = True
-    finally:
-        # Reached with children still running only after Ctrl-C, SIGTERM or an error (of the
-        # storage, say): stop them and finish their trials, so none stays RUNNING.
-        stop.restore()
-        result.interrupted = stop.requested
-        if running:
-            reason = "interrupted" if stop.requested else "the runner stopped on an error"
-            say(f"{reason}: stopping {len(running)} running process(es)")
-            with _signals_ignored():
-                for child in running:
-                    child.stop()
-                for child in running:
-                    child.finish()
-                    try:
-                        child.trial.set_user_attr("fail_reason", reason)
-                        child.trial.set_user_attr("log_tail", _tail(child.paths["log"]))
-                        study.tell(child.trial, state=hl.TrialState.FAILED,
-                                   skip_if_finished=True)
-                    except Exception:  # noqa: BLE001 - keep stopping the others
-                        if stop.requested:
-                            raise
-                    result.failed += 1
-                running.clear()
-    say(f"done: {result.completed} complete, {result.failed} failed, {result.skipped} skipped "
-        f"(study {name!r} in {storage})")
-    return result
+            owner = storage.get_study_attrs(storage.get_study_id(name)).get(ATTR_FILE)
+        except StudyNotFoundError:
+            return name
+        if owner in (None, str(path)):  # studies of older runs have no owner: resume them
+            return name
+    return str(path)
 
 
 def _substitute(arg: str, subs: dict[str, str]) -> str:
@@ -368,22 +164,26 @@ def _grid_distributions(configs: list[Config]) -> dict[str, Any]:
 
 
 class _StopFlag:
-    """Ctrl-C (SIGINT) and SIGTERM set a flag that the coordinator checks between steps, so a
-    signal never lands in the middle of telling the study a result."""
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP set a flag that the coordinator checks between
+    steps, so a signal never lands in the middle of telling the study a result."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self) -> None:
         self.requested = False
+        self.cause: int | str | None = None
         self._previous: dict[int, Any] = {}
         if threading.current_thread() is not threading.main_thread():
             return
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                self._previous[sig] = signal.signal(sig, self._handle)
-            except ValueError:  # pragma: no cover
-                pass
+        for sig in self.SIGNALS:
+            self._previous[sig] = signal.signal(sig, self._handle)
 
     def _handle(self, signum: int, frame: Any) -> None:
-        self.requested = True
+        self.request(signum)
+
+    def request(self, cause: int | str) -> None:
+        if not self.requested:
+            self.requested, self.cause = True, cause
 
     def restore(self) -> None:
         for sig, handler in self._previous.items():
@@ -397,12 +197,424 @@ class _signals_ignored:
     def __enter__(self) -> None:
         self._previous = {}
         if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in _StopFlag.SIGNALS:
                 self._previous[sig] = signal.signal(sig, signal.SIG_IGN)
 
     def __exit__(self, *exc: Any) -> None:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+
+
+def _silence_stdout() -> None:
+    """Point a closed stdout at /dev/null, so that later writes and the final flush pass."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
+
+
+def _guarded_echo(echo: Callable[[str], None] | None, stop: _StopFlag) -> Callable[[str], None]:
+    """`echo` that turns a closed stdout (`| head -2`) into a request to stop cleanly."""
+    def say(message: str) -> None:
+        if echo is None or stop.cause == "stdout closed":
+            return
+        try:
+            echo(message)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            _silence_stdout()
+            stop.request("stdout closed")
+    return say
+
+
+def _existing_storage(url: str | None) -> Any:
+    """The storage at `url`, or None for a SQLite file that does not exist (not created)."""
+    from ..storage import get_storage
+
+    if url is not None and url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):].split("?", 1)[0]
+        if path and path != ":memory:" and not os.path.exists(path):
+            return None
+    return get_storage(url)
+
+
+def _config_label(config: Config) -> str:
+    if config.name:
+        return config.name
+    shown = ", ".join(f"{k}={v!r}" for k, v in config.params.items())
+    return shown or f"config {config.index}"
+
+
+class _SweepRun:
+    """One `hyperloom run`: the study, the configs left to run, the running children."""
+
+    def __init__(self, sweep: Sweep, file: str | os.PathLike, command: Sequence[str],
+                 options: dict[str, Any], echo: Callable[[str], None] | None) -> None:
+        self.sweep, self.file, self.command = sweep, file, list(command)
+        self.opt = options
+        self.sampled = sweep.sampled or options["sampler"] is not None
+        self.space = sweep.search_space() if self.sampled else None
+        self.include_dir = Path(sweep.source.path).parent if sweep.source.path else None
+        self.source_hash = sweep.source.digest()[:16]
+        self.stop = _StopFlag()
+        self.say = _guarded_echo(echo, self.stop)
+        self.result = RunResult()
+        self.running: list[Child] = []
+        self.finished = 0
+        self.total = 0
+
+    # -- what to run --------------------------------------------------------------------------
+    def _study_name(self, storage: Any) -> str:
+        if self.opt["study_name"]:
+            return self.opt["study_name"]
+        return study_name_for(self.file, storage) if storage is not None else Path(
+            self.file).stem
+
+    def _grid_todo(self, trials: Sequence[Any]) -> list[tuple[Config, str]]:
+        """The configs not COMPLETE in `trials`, each with its key; counts the skipped."""
+        from ..study import TrialState
+
+        configs = list(self.sweep)  # checks every config before anything runs
+        self.grid_dists = _grid_distributions(configs)
+        done = {trial_key(t) for t in trials if t.state == TrialState.COMPLETE}
+        keyed = [(c, config_key(c, self.command, self.include_dir)) for c in configs]
+        todo = [(c, k) for c, k in keyed if k not in done]
+        self.result.skipped = len(configs) - len(todo)
+        limit = self.opt["n_trials"]
+        return todo if limit is None else todo[:limit]
+
+    def _sampled_todo(self, trials: Sequence[Any]) -> int:
+        from ..study import TrialState
+
+        n_done = sum(1 for t in trials if t.state == TrialState.COMPLETE
+                     and t.user_attrs.get(ATTR_SOURCE) == self.source_hash)
+        self.result.skipped = min(n_done, self.opt["n_trials"])
+        return max(0, self.opt["n_trials"] - n_done)
+
+    # -- dry run ------------------------------------------------------------------------------
+    def dry_run(self) -> RunResult:
+        """Say what would run, starting and writing nothing."""
+        import hyperloom as hl
+
+        storage = _existing_storage(self.opt["storage"])
+        name = self.result.study_name = self._study_name(storage)
+        try:
+            trials = hl.load_study(study_name=name, storage=storage).trials if storage else []
+        except hl.StudyNotFoundError:
+            trials = []
+        shown = " ".join(self.command)
+        if self.sampled:
+            count = self._sampled_todo(trials)
+            self.say(f"would sample {count} config(s) of {self.file} with sampler "
+                     f"{self.opt['sampler'] or 'default'} in study {name!r} "
+                     f"({self.result.skipped} already complete): {shown}")
+            return self.result
+        todo = self._grid_todo(trials)
+        self.say(f"would run {len(todo)} config(s) of {self.file} in study {name!r} "
+                 f"({self.result.skipped} already complete):")
+        for config, _key in todo:
+            self.say(f"  {_config_label(config)}: {shown}")
+        return self.result
+
+    # -- the run ------------------------------------------------------------------------------
+    def _open_study(self) -> Any:
+        import hyperloom as hl
+
+        from ..storage import get_storage
+
+        storage = get_storage(self.opt["storage"])
+        name = self.result.study_name = self._study_name(storage)
+        sampler = self.opt["sampler"]
+        study = hl.create_study(
+            storage=storage, study_name=name, load_if_exists=True,
+            directions=self.opt["directions"],
+            sampler=make_sampler(sampler, self.space.space, self.opt["seed"]) if sampler else None)
+        if ATTR_FILE not in study.user_attrs and self.sweep.source.path:
+            study.set_user_attr(ATTR_FILE, self.sweep.source.path)
+        return study
+
+    def run(self) -> RunResult:
+        self.study = self._open_study()
+        self.me = runner_identity()
+        orphans = fail_orphaned_trials(self.study, self.me)
+        if orphans:
+            self.say(f"{len(orphans)} trial(s) whose runner died marked FAILED: "
+                     f"{', '.join(map(str, orphans))}")
+        trials = self.study.trials
+        if self.sampled:
+            self.total = self._sampled_todo(trials)
+            self.pending: Iterator[Any] = iter(range(self.total))
+        else:
+            todo = self._grid_todo(trials)
+            self.claims = Claims(trials)
+            self.study_id = self.study.storage.get_study_id(self.study.study_name)
+            self.total = len(todo)
+            self.pending = iter(todo)
+        name = self.result.study_name
+        if self.result.skipped:
+            self.say(f"{self.result.skipped} config(s) already complete in study {name!r}: "
+                     "skipped")
+        self.base = Path(self.opt["workdir"]) if self.opt["workdir"] is not None \
+            else Path("hyperloom_runs") / name.replace("/", "_")
+        self.base.mkdir(parents=True, exist_ok=True)
+        self.say(f"running {self.total} config(s) of {self.file} in study {name!r} with "
+                 f"{self.opt['jobs']} job(s); logs in {self.base}")
+        self.reaper = Reaper()
+        try:
+            self._loop()
+        finally:
+            self._stop_children()
+            self.reaper.close()
+        self._summary()
+        return self.result
+
+    def _loop(self) -> None:
+        more, last_beat = True, time.monotonic()
+        while (more or self.running) and not self.stop.requested:
+            while more and len(self.running) < self.opt["jobs"] and not self.stop.requested:
+                more = self._start_next()
+            for child in list(self.running):
+                if child.poll() is not None:
+                    self.running.remove(child)
+                    self._collect(child)
+            if time.monotonic() - last_beat > HEARTBEAT_S:
+                self._beat()
+                last_beat = time.monotonic()
+            if self.running and not self.stop.requested:
+                time.sleep(_POLL_S)
+
+    def _beat(self) -> None:
+        """Prove to runners on other hosts that the trials we run are alive."""
+        from ..storage import StorageError
+
+        for child in self.running:
+            try:
+                child.trial.set_user_attr(ATTR_BEAT, time.time())
+            except StorageError:  # a missed beat is retried at the next one
+                pass
+
+    def _start_next(self) -> bool:
+        """Start one more config; False when none is left."""
+        return self._start_sampled() if self.sampled else self._start_grid()
+
+    def _start_sampled(self) -> bool:
+        import hyperloom as hl
+
+        from ..samplers import SearchExhausted
+
+        if next(self.pending, None) is None:
+            return False
+        try:
+            trial = self.study.ask(fixed_distributions=dict(self.space.space.top_level))
+        except SearchExhausted:
+            self.say("every point of the grid has run: nothing left to sample")
+            return False
+        trial.set_user_attr(ATTR_RUNNER, self.me)
+        try:
+            config = self.space.config(trial.params)
+        except (SweepError, ValueError) as exc:
+            trial.set_user_attr("error", str(exc))
+            self.study.tell(trial, state=hl.TrialState.FAILED)
+            self.result.failed += 1
+            self.say(f"trial {trial.number} FAILED: {exc}")
+            return True
+        self._launch(trial, config, None)
+        return True
+
+    def _start_grid(self) -> bool:
+        from ..study import Trial
+
+        for config, key in self.pending:
+            if not self.claims.available(key, self.study.trials):
+                self.say(f"{_config_label(config)}: run by another runner, skipped")
+                continue
+            params = {k: v for k, v in config.params.items() if k in self.grid_dists}
+            dists = {k: self.grid_dists[k] for k in params}
+            storage = self.study.storage
+            trial_id, number = storage.create_trial(
+                self.study_id, params=params, distributions=dists,
+                system_attrs={ATTR_CONFIG: key, ATTR_RUNNER: self.me})
+            rival = self.claims.rival(key, number, self.study.trials)
+            if rival is not None:
+                self._give_up_claim(trial_id, rival)
+                continue
+            trial = Trial(self.study, trial_id, number)
+            trial.params, trial.distributions = params, dists
+            self._launch(trial, config, key)
+            return True
+        return False
+
+    def _give_up_claim(self, trial_id: int, rival: int) -> None:
+        """A runner elsewhere created its trial of this config first: ours never runs."""
+        from ..study import TrialState
+
+        self.study.storage.set_trial_attr(
+            trial_id, "fail_reason", f"another runner runs this config (trial {rival})")
+        self.study.storage.finish_trial(trial_id, TrialState.FAILED, None,
+                                        system_attrs={ATTR_LOST: rival})
+
+    def _child_paths(self, number: int) -> dict[str, Path]:
+        paths = {ext: self.base / f"trial_{number}.{ext}" for ext in ("gin", "log")}
+        paths["result"] = self.base / f"trial_{number}.result.json"
+        for p in (paths["log"], paths["result"]):
+            p.unlink(missing_ok=True)
+        return paths
+
+    def _launch(self, trial: Any, config: Config, key: str | None) -> None:
+        import hyperloom as hl
+
+        paths = self._child_paths(trial.number)
+        paths["gin"].write_text(config.to_gin(include_dir=self.include_dir), encoding="utf-8")
+        for attr, value in ((ATTR_SOURCE, self.source_hash), (ATTR_CONFIG, key),
+                            (ATTR_INDEX, config.index), ("config_path", str(paths["gin"])),
+                            ("log_path", str(paths["log"])), ("name", config.name),
+                            (ATTR_BEAT, time.time())):
+            if value is not None:
+                trial.set_user_attr(attr, value)
+        subs = {"{config}": str(paths["gin"]), "{trial}": str(trial.number),
+                "{name}": config.name or f"trial_{trial.number}"}
+        argv = [_substitute(a, subs) for a in self.command]
+        env = dict(os.environ, HYPERLOOM_CONFIG=str(paths["gin"]),
+                   HYPERLOOM_TRIAL_NUMBER=str(trial.number),
+                   HYPERLOOM_STUDY=self.result.study_name)
+        env[RESULT_ENV] = str(paths["result"].resolve())
+        self.result.trials.append(trial.number)
+        try:
+            self.running.append(Child(trial, config, argv, env, paths, self.reaper,
+                                      self.opt["timeout"]))
+        except OSError as exc:
+            trial.set_user_attr("log_tail", f"could not start {argv[0]!r}: {exc}")
+            self.study.tell(trial, state=hl.TrialState.FAILED)
+            self.result.failed += 1
+            self.say(f"trial {trial.number} FAILED: could not start {argv[0]!r}: {exc}")
+
+    # -- results ------------------------------------------------------------------------------
+    def _read_value(self, child: Child) -> tuple[Any, str | None]:
+        """The value the child reported, or why there is none."""
+        rc = child.proc.returncode
+        if child.timed_out:
+            return None, f"timed out after {self.opt['timeout']:g} s"
+        if rc != 0:
+            return None, f"exit code {rc}"
+        try:
+            if self.opt["metric_from"] == "stdout":
+                return parse_metric(child.last_line), None
+            return parse_metric(child.paths["result"].read_text(encoding="utf-8")), None
+        except FileNotFoundError:
+            return None, ("the process reported no value: call hyperloom.report(value), or "
+                          "use --metric-from stdout")
+        except ValueError as exc:
+            return None, f"cannot read the value: {exc}"
+
+    def _collect(self, child: Child) -> None:
+        import hyperloom as hl
+
+        child.finish()
+        trial = child.trial
+        seconds = time.monotonic() - child.started
+        trial.set_user_attr("exit_code", child.proc.returncode)
+        value, problem = self._read_value(child)
+        self.finished += 1
+        log = ""
+        if problem is None:
+            state = self.study.tell(trial, value, skip_if_finished=True).state
+        else:
+            log = tail(child.paths["log"])
+            trial.set_user_attr("fail_reason", problem)
+            trial.set_user_attr("log_tail", log)
+            self.study.tell(trial, state=hl.TrialState.FAILED, skip_if_finished=True)
+            state = hl.TrialState.FAILED
+        if state == hl.TrialState.COMPLETE:
+            self.result.completed += 1
+            shown = f"value={value}"
+        else:
+            self.result.failed += 1
+            shown = problem or "non-finite value"
+        label = f" {child.config.name}" if child.config.name else ""
+        self.say(f"[{self.finished}/{self.total}] trial {trial.number}{label}: {state.name} "
+                 f"{shown} ({seconds:.1f} s)")
+        for line in last_lines(log):
+            self.say(f"    | {line}")
+
+    def _stop_children(self) -> None:
+        """Reached with children still running only after a signal, a closed stdout or an
+        error (of the storage, say): stop them and fail their trials, so none stays RUNNING."""
+        import hyperloom as hl
+
+        self.stop.restore()
+        self.result.interrupted = self.stop.requested
+        self.result.stopped_by = self.stop.cause
+        if not self.running:
+            return
+        reason = "interrupted" if self.stop.requested else "the runner stopped on an error"
+        self.say(f"{reason}: stopping {len(self.running)} running process(es)")
+        with _signals_ignored():
+            for child in self.running:
+                child.stop()
+            for child in self.running:
+                child.finish()
+                try:
+                    child.trial.set_user_attr("fail_reason", reason)
+                    child.trial.set_user_attr("log_tail", tail(child.paths["log"]))
+                    self.study.tell(child.trial, state=hl.TrialState.FAILED,
+                                    skip_if_finished=True)
+                except Exception:  # noqa: BLE001 - keep stopping the others
+                    if self.stop.requested:
+                        raise
+                self.result.failed += 1
+            self.running.clear()
+
+    def _summary(self) -> None:
+        import hyperloom as hl
+
+        r = self.result
+        self.say(f"done: {r.completed} complete, {r.failed} failed, {r.skipped} skipped "
+                 f"(study {r.study_name!r} in {self.opt['storage']})")
+        complete = self.study.get_trials([hl.TrialState.COMPLETE])
+        table = results_table(complete, maximize=self.study.directions[0] == "maximize")
+        if table:
+            self.say("results by parameter (first objective):")
+            for line in table:
+                self.say("  " + line)
+
+
+def _check_arguments(command: Sequence[str], metric_from: str, jobs: int,
+                     timeout: float | None) -> None:
+    if not command:
+        raise ValueError("give the command to run, e.g. -- python train.py {config}")
+    if metric_from not in ("report", "stdout"):
+        raise ValueError(f"metric_from must be 'report' or 'stdout', got {metric_from!r}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+
+
+def run_sweep(file: str | os.PathLike, command: Sequence[str], *,
+              storage: str | None = "sqlite:///hyperloom.db", study_name: str | None = None,
+              direction: str | Sequence[str] = "minimize", jobs: int = 1,
+              sampler: str | None = None, n_trials: int | None = None, seed: int | None = None,
+              metric_from: str = "report", workdir: str | os.PathLike | None = None,
+              timeout: float | None = None, dry_run: bool = False,
+              echo: Callable[[str], None] | None = print) -> RunResult:
+    """Run `command` once per config of `file` (or per sampled config) and record each run as a
+    trial of the study. `{config}` in the command is replaced by the config's Gin file (also in
+    $HYPERLOOM_CONFIG); `{trial}` by the trial number. The child reports its value with
+    `hyperloom.report(value)` (or, with metric_from="stdout", prints it as its last line).
+    A config running past `timeout` seconds is stopped and FAILED; `dry_run` only lists."""
+    _check_arguments(command, metric_from, jobs, timeout)
+    sweep = Sweep(Path(file))
+    if (sweep.sampled or sampler is not None) and n_trials is None:
+        raise ValueError("a sampled sweep needs n_trials (--n-trials N)")
+    directions = [direction] if isinstance(direction, str) else list(direction)
+    options = {"storage": storage, "study_name": study_name, "directions": directions,
+               "jobs": jobs, "sampler": sampler, "n_trials": n_trials, "seed": seed,
+               "metric_from": metric_from, "workdir": workdir, "timeout": timeout}
+    run = _SweepRun(sweep, file, command, options, echo)
+    return run.dry_run() if dry_run else run.run()
 
 
 if sys.platform == "win32":  # pragma: no cover - process groups are POSIX
