@@ -140,8 +140,10 @@ def test_union_inside_product():
     ]
 
 
-def test_union_without_branches_is_empty():
-    assert pairs("union:\n    a = 1\n") == []
+def test_a_union_without_branches_is_an_error_naming_the_union_not_zero_configs():
+    with pytest.raises(SweepError, match="no branch") as err:
+        pairs("a = 0\nunion:\n    a = 1\n")
+    assert (err.value.line, err.value.column) == (2, 1)
 
 
 # ---- table --------------------------------------------------------------------------------------

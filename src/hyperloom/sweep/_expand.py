@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from . import _ast as A
 from ._errors import NodeError
-from ._functions import is_distribution, is_sweep_function, make_distribution, sweep_values
+from ._functions import LitSeq, is_distribution, is_sweep_function, make_distribution, sweep_values
+from ._limits import MAX_VALUES
 from ._values import Dist, Func, ListNode, Lit, Node, TupleNode, walk
 
 Part = dict[str, Node]
@@ -213,7 +214,8 @@ class Compiler:
             else:
                 yield s, prefix, top
 
-    def block(self, stmts: list, kind: str, prefix: str, top: bool, in_branch: bool) -> Seq:
+    def block(self, stmts: list, kind: str, prefix: str, top: bool, in_branch: bool,
+              pos: tuple[int, int] | None = None) -> Seq:
         children: list[Seq] = []
         fixed: Part = {}
         for stmt, pre, at_top in self._splice(stmts, prefix, top):
@@ -240,13 +242,17 @@ class Compiler:
                     children.append(seq)
             elif isinstance(stmt, A.Block):
                 children.append(self.block(stmt.body, stmt.kind, pre, False,
-                                           in_branch or kind == "union"))
+                                           in_branch or kind == "union", stmt.pos))
             elif isinstance(stmt, A.Table):
                 children.append(self.table(stmt, pre))
             else:  # pragma: no cover
                 raise TypeError(stmt)
         if kind == "product":
             return make_product(children)
+        if not children:
+            raise NodeError("this union has no branch, so it makes no config: its `key = value` "
+                            "lines only apply to the branches; add a branch (`product:` or a "
+                            "sweep) or write them outside the union", pos)
         return UnionSeq(fixed, children)
 
     def _mark(self, key: str) -> None:
@@ -268,7 +274,10 @@ class Compiler:
                 raise NodeError(f"`repeat: N` needs N >= 1, got {node.value}", node.pos)
             key = prefixed(prefix, "seed")
             self._mark(key)
-            return Many(key, [Lit(i, node.pos) for i in range(node.value)])
+            if node.value > MAX_VALUES:
+                raise NodeError(f"`repeat: {node.value}` gives more than {MAX_VALUES:,} seeds, "
+                                "which is surely a mistake", node.pos)
+            return Many(key, LitSeq(range(node.value), node.pos))
         key = prefixed(prefix, stmt.key)
         self._mark(key)
         if isinstance(node, Func):

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._errors import NodeError
+from ._limits import MAX_VALUES
 from ._parser import DISTRIBUTIONS, SWEEP_FUNCTIONS
 from ._render import json_form, node_text
 from ._values import Dist, Func, ListNode, Lit, Node, TupleNode, evaluate
-
-_MAX_VALUES = 10_000_000
 
 
 class LitSeq(Sequence):
@@ -80,15 +79,41 @@ def sweep_values(func: Func) -> Sequence[Node]:
             num = _number(params["num"], f"{name} num", pos, integer=True)
             if num < 1:
                 raise ValueError(f"{name} needs num >= 1, got {num}")
+            _check_count(func, num)
+            if name == "logspace":
+                _check_exponents(start, stop, num, params.get("base", 10.0))
             values = _spaced(name, start, stop, num, params.get("base", 10.0))
     except (TypeError, ValueError, OverflowError) as exc:
         raise NodeError(f"{name}(...): {exc}", pos) from None
     if len(values) == 0:
         raise NodeError(f"{node_text(func)} gives no values; a sweep needs at least one", pos)
-    if len(values) > _MAX_VALUES:
-        raise NodeError(f"{node_text(func)} gives {len(values)} values; more than "
-                        f"{_MAX_VALUES} is surely a mistake", pos)
+    _check_count(func, len(values))
     return LitSeq(values, pos)
+
+
+def _check_count(func: Func, count: int) -> None:
+    """Refuses a sweep of more than MAX_VALUES values before any of them is made."""
+    if count > MAX_VALUES:
+        raise NodeError(f"{node_text(func)} gives {count:,} values; more than {MAX_VALUES:,} is "
+                        "surely a mistake (sample a distribution instead)", func.pos)
+
+
+def _check_exponents(start: float, stop: float, num: int, base: float) -> None:
+    """logspace takes exponents, as numpy's does; bounds like 1e-4 are values meant for
+    geomspace, and would silently give 1.0002 ... 1.26."""
+    def looks_like_value(x: float) -> bool:
+        return 0 < x < 0.01
+
+    both_fractions = 0 < start < 1 and 0 < stop < 1
+    if not (both_fractions or looks_like_value(start) or looks_like_value(stop)):
+        return
+    fix = f"geomspace({start!r}, {stop!r}, {num})"
+    exps = [math.log(x, base) for x in (start, stop)]
+    if all(abs(e - round(e)) < 1e-9 for e in exps):
+        fix += f" or logspace({round(exps[0])}, {round(exps[1])}, {num})"
+    raise ValueError(f"logspace takes exponents (numpy's convention: it gives {base!r} ** start "
+                     f"... {base!r} ** stop), so these bounds would give values near 1; for "
+                     f"values from {start!r} to {stop!r} write {fix}")
 
 
 def _spaced(name: str, start: float, stop: float, num: int, base: float) -> list[float]:

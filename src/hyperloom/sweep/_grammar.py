@@ -28,7 +28,7 @@ expr: operand (binop operand)*
         | factor
 !?factor: ("+" | "-" | "~") factor | power
 !?power: atom "**" factor | atom
-!binop: OR | AND | "<" | ">" | "==" | ">=" | "<=" | "!=" | "in" | NOT "in" | "is"
+!binop: OR | AND | "<" | ">" | "==" | ">=" | "<=" | "!=" | "<>" | "in" | NOT "in" | "is"
       | "|" | "^" | "&" | "<<" | ">>" | "+" | "-" | "*" | "/" | "//" | "%"
 
 ?atom: NUMBER -> number
@@ -40,6 +40,7 @@ expr: operand (binop operand)*
      | REF -> ref
      | REF LPAR [arg ("," arg)* ","?] RPAR -> call
      | NAME LPAR [arg ("," arg)* ","?] RPAR -> func
+     | NAME -> bare_name
      | LSQB [expr ("," expr)* ","?] RSQB -> list
      | LPAR RPAR -> tuple
      | LPAR expr RPAR -> paren

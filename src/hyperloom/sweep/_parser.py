@@ -12,6 +12,7 @@ from typing import Any
 from . import _ast as A
 from ._errors import NodeError, Source, SweepError, SweepSyntaxError
 from ._grammar import GRAMMAR
+from ._limits import MAX_DEPTH
 from ._precedence import Chain
 from ._values import (
     Call,
@@ -92,6 +93,9 @@ def _make_layout_class():
                     line, column = tok.end_line, len(indent_str) + 1
                     if indent > levels[-1]:
                         levels.append(indent)
+                        if len(levels) > MAX_DEPTH:
+                            raise _LayoutError(f"blocks nest more than {MAX_DEPTH} levels deep; "
+                                               "flatten them", line, column)
                         yield Token("_INDENT", indent_str, tok.end_pos, line, column, line,
                                     column, tok.end_pos)
                     else:
@@ -108,6 +112,10 @@ def _make_layout_class():
                 yield tok
                 if tok.type in _CLOSERS:
                     self.open.append(tok)
+                    if len(self.open) > MAX_DEPTH:
+                        raise _LayoutError(f"brackets nest more than {MAX_DEPTH} levels deep; "
+                                           "name inner values with macros", tok.line,
+                                           tok.column)
                 elif tok.type in _CLOSERS.values():
                     if not self.open or _CLOSERS[self.open[-1].type] != tok.type:
                         raise _LayoutError(f"unmatched {str(tok)!r}", tok.line, tok.column)
@@ -130,6 +138,7 @@ def _make_transformer_class():
     class ToAst(Transformer):
         # ---- statements -----------------------------------------------------------------
         def start(self, items):
+            _includes_first(items)
             header = [s for s in items if isinstance(s, (A.Include, A.Import))]
             return A.File(A.Block("product", items, (1, 1)), header)
 
@@ -184,7 +193,8 @@ def _make_transformer_class():
             return (len(items) - 1, items[-1], _pos(items[0]))
 
         def binop(self, items):
-            return (" ".join(str(t) for t in items), _pos(items[0]))
+            text = " ".join(str(t) for t in items)
+            return ("!=" if text == "<>" else text, _pos(items[0]))  # `<>`: Hyperion's `!=`
 
         def power(self, items):
             left, op, right = items
@@ -240,13 +250,15 @@ def _make_transformer_class():
             _no_duplicates(kwargs)
             return Call(_ref_name(tok), tuple((k, v) for k, v, _ in kwargs), _pos(tok))
 
+        def bare_name(self, items):
+            (tok,) = items
+            raise NodeError(_bare_name_message(str(tok)), _pos(tok))
+
         def func(self, items):
             tok = items[0]
             name = str(tok)
             if name not in SWEEP_FUNCTIONS + DISTRIBUTIONS:
-                known = ", ".join(SWEEP_FUNCTIONS + DISTRIBUTIONS)
-                raise NodeError(f"unknown function {name!r}: Gin references are written "
-                                f"`@{name}(...)`; the sweep functions are {known}", _pos(tok))
+                raise NodeError(_unknown_function_message(name), _pos(tok))
             args, kwargs = [], []
             for kind, value, pos in items[2:-1]:
                 if kind is None:
@@ -317,6 +329,49 @@ def _string_value(tokens: list[Any]) -> Any:
     if len({type(p) for p in parts}) > 1:
         raise NodeError("cannot join text and bytes literals", _pos(tokens[0]))
     return parts[0] if len(parts) == 1 else parts[0][:0].join(parts)
+
+
+def _nearest_function(name: str) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, SWEEP_FUNCTIONS + DISTRIBUTIONS, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _unknown_function_message(name: str) -> str:
+    nearest = _nearest_function(name)
+    if nearest is not None:
+        return (f"unknown function {name!r}: did you mean `{nearest}`? (a Gin reference is "
+                f"written `@{name}(...)`)")
+    known = ", ".join(SWEEP_FUNCTIONS + DISTRIBUTIONS)
+    return (f"unknown function {name!r}: Gin references are written `@{name}(...)`; the sweep "
+            f"functions are {known}")
+
+
+_GIN_CONSTANTS = {"true": "True", "false": "False", "none": "None", "null": "None"}
+
+
+def _bare_name_message(name: str) -> str:
+    """Why a bare name is not a value, and what the user probably meant."""
+    if name.lower() in _GIN_CONSTANTS:
+        return (f"{name!r} is not a value: Gin spells its constants True, False and None; "
+                f"write {_GIN_CONSTANTS[name.lower()]}")
+    if name in SWEEP_FUNCTIONS + DISTRIBUTIONS or _nearest_function(name):
+        return f"{name!r} is a function: call it, e.g. `{_nearest_function(name) or name}(...)`"
+    return (f"{name!r} is not a value: write '{name}' for text, @{name} for a Gin reference or "
+            f"%{name} for a macro")
+
+
+def _includes_first(stmts: list) -> None:
+    """Includes come first (Hyperion's rule): every config is written with its includes at the
+    top, so one written after a binding would silently be read before that binding."""
+    seen_binding = False
+    for stmt in stmts:
+        if isinstance(stmt, A.Include) and seen_binding:
+            raise NodeError("`include` must come before the first binding of the file (each "
+                            "config is written with its includes first); move it to the top",
+                            stmt.pos)
+        seen_binding = seen_binding or not isinstance(stmt, (A.Include, A.Import))
 
 
 def _ref_name(tok: Any) -> str:

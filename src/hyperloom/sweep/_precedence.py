@@ -60,11 +60,12 @@ class Chain:
 
     def not_test(self) -> Node:
         operand = self.operands[self.i]
-        if operand[0]:
-            operand[0] -= 1
-            pos = operand[2]
-            return make_unary("not", self.not_test(), pos, strict=False)
-        return self.comparison()
+        nots, pos = operand[0], operand[2]
+        operand[0] = 0
+        node = self.comparison()
+        for _ in range(nots):  # a loop, not recursion: `not not ... x` may be long
+            node = make_unary("not", node, pos, strict=False)
+        return node
 
     def comparison(self) -> Node:
         first = self.arith(5)

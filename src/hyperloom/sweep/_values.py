@@ -426,22 +426,28 @@ def _check_size(value: Any, pos: Pos) -> None:
 # ---- per-config evaluation ---------------------------------------------------------------------
 
 def evaluate(node: Node, env: Mapping[str, Node], _active: tuple[str, ...] = (),
-             _depth: int = 0) -> Node:
-    """`node` with the config's macros (`env`) substituted and what became known folded."""
+             _depth: int = 0, _done: dict[str, Node] | None = None) -> Node:
+    """`node` with the config's macros (`env`) substituted and what became known folded.
+    Each macro is evaluated once per call (`_done`), so macros that use other macros several
+    times (`a = %b + %b`, `b = %c + %c`, ...) cost linear, not exponential, time."""
     if isinstance(node, Lit | Ref):
         return node
+    done: dict[str, Node] = {} if _done is None else _done
     if _depth > 2 * MAX_DEPTH:
         raise NodeError(f"macros and expressions nest more than {2 * MAX_DEPTH} levels deep "
                         f"here (through {' -> '.join(_active[-3:])} ...); shorten the chain of "
                         "macros that refer to macros", node.pos)
-    ev: Callable[[Node], Node] = lambda n: evaluate(n, env, _active, _depth + 1)  # noqa: E731
+    ev: Callable[[Node], Node] = lambda n: evaluate(n, env, _active, _depth + 1, done)  # noqa: E731
     if isinstance(node, Macro):
         if node.name not in env:
             return node
         if node.name in _active:
             cycle = " -> ".join((*_active[_active.index(node.name):], node.name))
             raise NodeError(f"macros refer to each other in a cycle: {cycle}", node.pos)
-        return evaluate(env[node.name], env, (*_active, node.name), _depth + 1)
+        if node.name not in done:
+            done[node.name] = evaluate(env[node.name], env, (*_active, node.name), _depth + 1,
+                                       done)
+        return done[node.name]
     if isinstance(node, TupleNode):
         return make_list([ev(i) for i in node.items], node.pos, tuple_=True)
     if isinstance(node, ListNode):
