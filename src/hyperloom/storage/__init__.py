@@ -2,14 +2,19 @@
 
 from ._base import BaseStorage, StudySummary
 from ._errors import (
+    CorruptStorageError,
     DuplicatedStudyError,
+    ReadOnlyStorageError,
     StorageError,
+    StorageFullError,
+    StorageUnavailableError,
     StudyNotFoundError,
     TrialFinishedError,
 )
 from ._factory import get_storage
 from ._frozen import FrozenTrial, TrialState
 from ._memory import InMemoryStorage
+from ._names import MAX_STUDY_NAME, check_study_name
 
 
 def __getattr__(name: str):
@@ -20,6 +25,8 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["BaseStorage", "DuplicatedStudyError", "FrozenTrial", "InMemoryStorage",
-           "SQLStorage", "StorageError", "StudyNotFoundError", "StudySummary",
-           "TrialFinishedError", "TrialState", "get_storage"]
+__all__ = ["BaseStorage", "CorruptStorageError", "DuplicatedStudyError", "FrozenTrial",
+           "InMemoryStorage", "MAX_STUDY_NAME", "ReadOnlyStorageError", "SQLStorage",
+           "StorageError", "StorageFullError", "StorageUnavailableError", "StudyNotFoundError",
+           "StudySummary", "TrialFinishedError", "TrialState", "check_study_name",
+           "get_storage"]

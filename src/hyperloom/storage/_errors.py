@@ -18,3 +18,19 @@ class StudyNotFoundError(StorageError, KeyError):
 
 class TrialFinishedError(StorageError, RuntimeError):
     """The trial has left RUNNING already; its state and values can no longer change."""
+
+
+class ReadOnlyStorageError(StorageError, PermissionError):
+    """A write to a database this process may only read (a read-only file or folder)."""
+
+
+class StorageFullError(StorageError, OSError):
+    """The disk under the database is full; the transaction was rolled back, nothing lost."""
+
+
+class CorruptStorageError(StorageError):
+    """The database file is damaged; it is left untouched for recovery."""
+
+
+class StorageUnavailableError(StorageError, ConnectionError):
+    """The database server stayed unreachable for longer than the retry budget."""

@@ -7,16 +7,17 @@ state together, guarded by `state = RUNNING` so a trial finishes exactly once).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-import random
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from ..space import Distribution
 from . import _schema as S
@@ -24,6 +25,16 @@ from ._base import BaseStorage, StudySummary
 from ._codec import DistributionCodec, decode_intermediate, dumps, loads, loads_column
 from ._errors import DuplicatedStudyError, StorageError, StudyNotFoundError, TrialFinishedError
 from ._frozen import FrozenTrial, TrialState
+from ._names import check_study_name
+from ._retry import (
+    DEFAULT_RETRY_SECONDS,
+    Backoff,
+    CommitOutcomeUnknown,
+    first_line,
+    is_connection_failure,
+    is_transient,
+    to_storage_error,
+)
 from ._url import check_sqlite_file, make_engine, redact
 
 T = TypeVar("T")
@@ -49,6 +60,9 @@ _ROW_BY_ID = sa.select(*_ROW_COLUMNS).where(_T.trial_id == _B("tid"))
 _ROWS_FROM = (sa.select(*_ROW_COLUMNS).where(_T.study_id == _B("sid"), _T.trial_id >= _B("wm"))
               .order_by(_T.trial_id))
 _SYSTEM_ATTRS_BY_ID = sa.select(_T.system_attrs, _T.state).where(_T.trial_id == _B("tid"))
+# PostgreSQL: the transaction's id, and later whether it committed (see CommitOutcomeUnknown).
+_TRANSACTION_ID = sa.text("SELECT txid_current()")
+_TRANSACTION_STATUS = sa.text("SELECT txid_status(:xid)")
 
 
 @functools.lru_cache(maxsize=8)
@@ -70,12 +84,18 @@ class _TrialCache:
 
 
 class SQLStorage(BaseStorage):
-    """Storage in a SQL database given by a SQLAlchemy URL."""
+    """Storage in a SQL database given by a SQLAlchemy URL.
+
+    retry_seconds: how long a write or read keeps retrying while the database is locked or
+    its server unreachable (a PostgreSQL restart takes about 3 s) before it raises.
+    """
 
     def __init__(self, url: str, *, artifact_dir: str | None = None,
-                 engine_kwargs: dict[str, Any] | None = None) -> None:
+                 engine_kwargs: dict[str, Any] | None = None,
+                 retry_seconds: float = DEFAULT_RETRY_SECONDS) -> None:
         self.url = url
         self._shown_url = redact(url)
+        self._backoff = Backoff(retry_seconds)
         if url.startswith("sqlite"):
             check_sqlite_file(url)  # refuses foreign or corrupt files before touching them
         self._engine = make_engine(url, **(engine_kwargs or {}))
@@ -90,10 +110,12 @@ class SQLStorage(BaseStorage):
 
     def __getstate__(self) -> dict[str, Any]:
         # Process workers re-open the database themselves: engines do not cross processes.
-        return {"url": self.url, "artifact_dir": self._artifact_dir}
+        return {"url": self.url, "artifact_dir": self._artifact_dir,
+                "retry_seconds": self._backoff.budget}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["url"], artifact_dir=state["artifact_dir"])  # type: ignore[misc]
+        self.__init__(state["url"], artifact_dir=state["artifact_dir"],  # type: ignore[misc]
+                      retry_seconds=state.get("retry_seconds", DEFAULT_RETRY_SECONDS))
 
     def __repr__(self) -> str:
         return f"SQLStorage({self._shown_url!r})"
@@ -108,27 +130,79 @@ class SQLStorage(BaseStorage):
 
     # -- plumbing -----------------------------------------------------------------------------
     def _write(self, fn: Callable[[sa.Connection], T]) -> T:
-        """Run `fn` in a write transaction, retrying while another writer holds the lock."""
-        return self._retrying(fn, self._engine.begin)
+        """Run `fn` in one write transaction: the unit that is retried whole on a transient
+        error (a lock, a dropped connection, a restarting server)."""
+        return self._retrying(lambda: self._write_once(fn))
 
     def _read(self, fn: Callable[[sa.Connection], T]) -> T:
         """Run `fn` on a connection that only reads (autocommit on PostgreSQL)."""
-        return self._retrying(fn, lambda: self._engine.connect().execution_options(
-            **self._read_options))
+        return self._retrying(lambda: self._read_once(fn))
 
-    def _retrying(self, fn: Callable[[sa.Connection], T],
-                  connect: Callable[[], Any]) -> T:
-        delay = 0.01
-        for attempt in range(60):
+    def _read_once(self, fn: Callable[[sa.Connection], T]) -> T:
+        with self._engine.connect().execution_options(**self._read_options) as conn:
+            return fn(conn)
+
+    def _write_once(self, fn: Callable[[sa.Connection], T]) -> T:
+        with self._engine.connect() as conn:
+            transaction = conn.begin()
             try:
-                with connect() as conn:
-                    return fn(conn)
-            except OperationalError as exc:
-                if not _is_transient(exc) or attempt == 59:
-                    raise StorageError(f"{self._shown_url}: {_first_line(exc)}") from exc
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 1.0)
-        raise AssertionError("unreachable")
+                result = fn(conn)
+                xid = None if self._is_sqlite else conn.execute(_TRANSACTION_ID).scalar()
+            except BaseException:
+                with contextlib.suppress(SQLAlchemyError):
+                    transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except DBAPIError as exc:
+                if xid is None or not _is_transient(exc):
+                    raise
+                raise CommitOutcomeUnknown(xid, result) from exc
+            return result
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """Run `attempt` until it succeeds, retrying transient errors with backoff within
+        the retry budget; a commit whose outcome was lost is looked up, never redone."""
+        pauses = None
+        unknown: CommitOutcomeUnknown | None = None
+        while True:
+            try:
+                if unknown is None:
+                    return attempt()
+                status = self._read_once(lambda c, xid=unknown.transaction_id: c.execute(
+                    _TRANSACTION_STATUS, {"xid": xid}).scalar())
+                if status == "committed":
+                    return unknown.result
+                if status != "in progress":
+                    unknown = None  # rolled back: the unit runs again
+                    continue
+                error: BaseException = TimeoutError("a lost commit is still in progress")
+            except CommitOutcomeUnknown as lost:
+                unknown, error = lost, lost.__cause__ or lost
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                if not _is_transient(exc):
+                    raise self._storage_error(exc) from exc
+                error = exc
+            if pauses is None:
+                pauses = self._backoff.pauses()
+                self._warn_retrying(error)
+            if next(pauses, None) is None:
+                raise self._storage_error(error, gave_up=True) from error
+
+    def _warn_retrying(self, error: BaseException) -> None:
+        """Say once per unit that the server is away (lock waits are routine: silent)."""
+        if isinstance(error, DBAPIError) and error.connection_invalidated or \
+                is_connection_failure(getattr(error, "orig", None) or error):
+            warnings.warn(f"{self._shown_url}: {first_line(getattr(error, 'orig', None) or error)}"
+                          f"; retrying for up to {self._backoff.budget:g} s", RuntimeWarning,
+                          stacklevel=4)
+
+    def _storage_error(self, error: BaseException, gave_up: bool = False) -> StorageError:
+        file = self._engine.url.database if self._is_sqlite else None
+        return to_storage_error(getattr(error, "orig", None) or error, self._shown_url, file,
+                                self._backoff.budget if gave_up else None)
 
     def _init_schema(self) -> None:
         def create(conn: sa.Connection) -> None:
@@ -162,6 +236,8 @@ class SQLStorage(BaseStorage):
 
     # -- studies ------------------------------------------------------------------------------
     def create_study(self, name: str, directions: list[str]) -> int:
+        check_study_name(name)
+
         def op(conn: sa.Connection) -> int:
             result = conn.execute(S.studies.insert().values(
                 name=name, directions=dumps(list(directions)), next_number=0,
@@ -175,6 +251,7 @@ class SQLStorage(BaseStorage):
                                        "it") from None
 
     def get_study_id(self, name: str) -> int:
+        check_study_name(name)
         sid = self._read(lambda c: c.execute(
             sa.select(S.studies.c.study_id).where(S.studies.c.name == name)).scalar())
         if sid is None:
@@ -457,14 +534,7 @@ class SQLStorage(BaseStorage):
         return failed
 
 
-def _is_transient(exc: OperationalError) -> bool:
+def _is_transient(exc: DBAPIError) -> bool:
     if exc.connection_invalidated:  # a pooled connection the server dropped: use a new one
         return True
-    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    return any(s in text for s in ("database is locked", "database table is locked", "busy",
-                                   "deadlock detected", "could not serialize"))
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return is_transient(exc.orig if exc.orig is not None else exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import urllib.parse
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +16,12 @@ from sqlalchemy.exc import ArgumentError
 from . import _schema as S
 from ._errors import StorageError
 
-_HINT = "expected sqlite:///path/to/file.db or postgresql+psycopg://user@host:port/database"
+_FORMS = {"sqlite": "sqlite:///path/to/file.db",
+          "postgresql": "postgresql+psycopg://user@host:port/database"}
+_HINT = f"expected {_FORMS['sqlite']} or {_FORMS['postgresql']}"
+# The Python package each supported driver needs, and how to install it.
+_DRIVER_INSTALL = {"psycopg": "pip install 'hyperloom[postgres]'",
+                   "psycopg2": "pip install psycopg2-binary"}
 
 
 def redact(url: str) -> str:
@@ -32,7 +38,20 @@ def parse_url(url: str) -> sa.URL:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise StorageError(f"unsupported storage URL {redact(url)!r}: {_HINT}")
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_url(url, parsed)
     return parsed
+
+
+def _check_sqlite_url(url: str, parsed: sa.URL) -> None:
+    """Refuse the SQLite URLs that would quietly do something else than the user meant."""
+    if parsed.host:  # sqlite://x.db: the file name was read as a host name
+        path = "/".join(p for p in (parsed.host, parsed.database) if p)
+        raise StorageError(f"storage URL {url!r} has two slashes: write sqlite:///{path} "
+                           "(three slashes, then the path; four for an absolute path)")
+    if not parsed.database:  # SQLAlchemy would open a database in memory, lost at exit
+        raise StorageError(f"storage URL {url!r} names no file: write sqlite:///hyperloom.db "
+                           "for a file, or pass storage=None for a study kept in memory")
 
 
 def check_sqlite_file(url: str) -> None:
@@ -50,7 +69,7 @@ def check_sqlite_file(url: str) -> None:
     if os.path.getsize(path) == 0:
         return
     try:
-        conn = sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=30)
         try:
             names = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -65,15 +84,46 @@ def check_sqlite_file(url: str) -> None:
                            f"{shown}); it was left untouched: use a separate file for hyperloom")
 
 
+def is_read_only(path: str) -> bool:
+    """An existing database file that this process may read but not write (its file or its
+    folder, where SQLite keeps its -wal and -shm files, is not writable)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.path.isfile(path) and not (os.access(path, os.W_OK)
+                                         and os.access(folder, os.W_OK))
+
+
+def read_only_uri(path: str) -> str:
+    """An SQLite URI that opens `path` for reading only. In a read-only folder SQLite cannot
+    create the -shm file a WAL database needs, so a database with no -wal file left (nothing
+    uncommitted pending) is opened as immutable: no locks and no side files."""
+    uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=ro"
+    if is_read_only(path) and not os.path.exists(path + "-wal"):
+        uri += "&immutable=1"
+    return uri
+
+
+def _check_driver(parsed: sa.URL, url: str) -> None:
+    """A missing or unknown driver is named with the command that installs it."""
+    try:
+        dialect = parsed.get_dialect()
+    except sa.exc.NoSuchModuleError:
+        raise StorageError(f"unknown database driver {parsed.drivername!r} in "
+                           f"{redact(url)!r}: {_HINT}") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        package = getattr(exc, "name", None) or parsed.get_driver_name()
+        install = _DRIVER_INSTALL.get(package, f"pip install {package}")
+        raise StorageError(f"{redact(url)!r} needs the Python package {package!r}, which is "
+                           f"not installed: {install} (or write "
+                           f"{_FORMS[parsed.get_backend_name()]})") from None
+
+
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     parsed = parse_url(url)
+    _check_driver(parsed, url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **kwargs)
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        raise StorageError("PostgreSQL storage needs psycopg: pip install 'hyperloom[postgres]'"
-                           ) from None
     # No pre-ping (a round trip per checkout); dropped connections are retried by the storage.
     engine = sa.create_engine(parsed, pool_size=2, max_overflow=4, pool_recycle=600, **kwargs)
     try:
@@ -87,6 +137,11 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 def _sqlite_engine(parsed: sa.URL, **kwargs: Any) -> sa.Engine:
     memory = parsed.database in (None, "", ":memory:")
+    read_only = not memory and is_read_only(parsed.database)
+    if read_only:  # writes then fail with "readonly", which the storage explains
+        uri = read_only_uri(parsed.database)
+        kwargs.setdefault("creator", lambda: sqlite3.connect(
+            uri, uri=True, timeout=60, check_same_thread=False))
     engine = sa.create_engine(
         parsed,
         connect_args={"timeout": 60, "check_same_thread": False},
@@ -100,7 +155,7 @@ def _sqlite_engine(parsed: sa.URL, **kwargs: Any) -> sa.Engine:
         # transaction that later writes can fail with "database is locked" without waiting).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        if not memory:
+        if not memory and not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=60000")

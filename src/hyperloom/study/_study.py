@@ -17,6 +17,7 @@ from ..storage import (
     StorageError,
     TrialFinishedError,
     TrialState,
+    check_study_name,
     get_storage,
 )
 from ..storage._errors import DuplicatedStudyError, StudyNotFoundError
@@ -333,8 +334,9 @@ def create_study(*, storage: str | BaseStorage | None = None,
     """
     _check_heartbeat(heartbeat_interval, grace_period)
     dirs = _check_directions(direction, directions)
+    name = f"study-{uuid.uuid4().hex[:8]}" if study_name is None \
+        else check_study_name(study_name)
     store = get_storage(storage)
-    name = study_name or f"study-{uuid.uuid4().hex[:8]}"
     try:
         study_id = store.create_study(name, dirs)
     except DuplicatedStudyError:
