@@ -15,8 +15,18 @@ MAX_INT_DIGITS = 4300
 MAX_TEXT = 1_000_000
 #: Values of one sweep (`range`, `linspace`, `repeat`, ...).
 MAX_VALUES = 10_000_000
-#: Configs that may be listed at once (expand, a grid turned into one categorical parameter).
-MAX_CONFIGS = 10_000_000
+#: Configs that may be listed at once (expand, `hyperloom sweep`/`run`, a grid turned into
+#: categorical parameters); iter_configs has no limit.
+MAX_CONFIGS = 1_000_000
+
+
+def too_many_configs(count: int) -> str | None:
+    """Why `count` configs cannot be listed, with the way to sample them instead."""
+    if count <= MAX_CONFIGS:
+        return None
+    return (f"this sweep has {count:,} configs, more than the {MAX_CONFIGS:,} that can be listed; "
+            "sample it instead: write the swept keys as distributions (`key: choice([...])`) "
+            "and run `hyperloom run FILE --sampler tpe --n-trials N`")
 #: Nesting of brackets and operators, and of macros referring to macros (Python allows 200
 #: parentheses; each level costs several stack frames when evaluated and written).
 MAX_DEPTH = 100

@@ -29,6 +29,7 @@ class SweepSpace:
         from ..space import Choice, SearchSpace
 
         self.sweep = sweep
+        sweep.check_listable()
         self._parts: list[dict[str, Node]] = list(sweep.grid_parts())
         source = sweep.source
         if not self._parts:

@@ -10,6 +10,7 @@ from typing import Any
 from ._config import Config
 from ._errors import NodeError, Source, SweepError
 from ._expand import Compiled, Compiler
+from ._limits import too_many_configs
 from ._parser import parse
 
 TextOrPath = str | os.PathLike
@@ -87,8 +88,18 @@ class Sweep:
         return self.make_config(self._compiled.seq[index], index).validate()
 
     def __iter__(self) -> Iterator[Config]:
+        """The configs in order; more than MAX_CONFIGS is an error here, because iterating a
+        Sweep usually lists it (`list(sweep)`): iter_configs() walks any number lazily."""
         self._check_enumerable()
+        self.check_listable()
         return self._iter()
+
+    def check_listable(self) -> None:
+        """Raises a SweepError (counting the configs, without making them) when there are
+        too many to list."""
+        reason = too_many_configs(len(self))
+        if reason is not None:
+            raise SweepError(reason, self.source, 1, 1)
 
     def _iter(self) -> Iterator[Config]:
         for i, part in enumerate(self._compiled.seq):
