@@ -13,7 +13,9 @@ import errno
 import inspect
 import json
 import os
+import select
 import signal
+import stat
 import sys
 import threading
 import time
@@ -230,6 +232,20 @@ def _guarded_echo(echo: Callable[[str], None] | None, stop: _StopFlag) -> Callab
     return say
 
 
+def _stdout_reader_gone() -> bool:
+    """True when stdout is a pipe whose reader has exited (`| head -2`), found without
+    writing: otherwise a quiet runner would learn it only at its next line of output."""
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False
+        poller = select.poll()
+        poller.register(fd, 0)  # POLLERR is reported whatever the mask
+        return any(event & select.POLLERR for _fd, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no fileno (captured), or no poll()
+        return False
+
+
 def _existing_storage(url: str | None) -> Any:
     """The storage at `url`, or None for a SQLite file that does not exist (not created)."""
     from ..storage import get_storage
@@ -380,6 +396,9 @@ class _SweepRun:
                 if child.poll() is not None:
                     self.running.remove(child)
                     self._collect(child)
+            if _stdout_reader_gone():
+                _silence_stdout()
+                self.stop.request("stdout closed")
             if time.monotonic() - last_beat > HEARTBEAT_S:
                 self._beat()
                 last_beat = time.monotonic()
