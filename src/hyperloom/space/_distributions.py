@@ -10,7 +10,9 @@ uniform draw in the encoded space is a draw from the prior.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
+from fractions import Fraction
 from statistics import NormalDist
 from typing import Any
 
@@ -20,6 +22,8 @@ from ._imports import decode_option, encode_option, live_option
 
 _EPS = 1e-12
 _STD_NORMAL = NormalDist()  # stdlib, so that `import hyperloom` does not pull in scipy
+_LARGEST_FLOAT = sys.float_info.max
+_EXACT_FLOAT_INT = 2 ** 53  # grids with more points than this are indexed with exact fractions
 
 
 def _number(value: Any, arg: str, owner: str) -> float:
@@ -29,6 +33,58 @@ def _number(value: Any, arg: str, owner: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{owner}: `{arg}` must be finite, got {value!r}")
     return value
+
+
+def _between(low: float, high: float, u: float) -> float:
+    """low + u * (high - low), also when the width exceeds the largest float."""
+    width = high - low
+    if math.isfinite(width):
+        return low + u * width
+    return low * (1 - u) + high * u  # each product stays finite, and u = 0 or 1 give the bounds
+
+
+def _fraction(low: float, high: float, x: float) -> float:
+    """(x - low) / (high - low), also when the width exceeds the largest float."""
+    width = high - low
+    if math.isfinite(width):
+        return (x - low) / width
+    return (x / 2 - low / 2) / (high / 2 - low / 2)
+
+
+def _offset(low: float, k: float, step: float) -> float:
+    """low + k * step, also when k * step alone exceeds the largest float."""
+    x = low + k * step
+    if math.isfinite(x):
+        return x
+    half = k * (step / 2)
+    return low + half + half
+
+
+def _steps(low: float, x: float, step: float) -> float:
+    """(x - low) / step, also when x - low exceeds the largest float."""
+    diff = x - low
+    if math.isfinite(diff):
+        return diff / step
+    return (x / 2 - low / 2) / step * 2
+
+
+def _grid_index(u: float, n: int) -> int:
+    """floor(u * n) clipped to 0..n-1; exact for grids too large for float arithmetic."""
+    k = int(u * n) if n <= _EXACT_FLOAT_INT else int(Fraction(u) * n)
+    return min(n - 1, max(0, k))
+
+
+def _grid_unit(k: int, n: int) -> float:
+    """The middle of cell k of n in [0, 1] (integer division stays exact for any n)."""
+    return (2 * k + 1) / (2 * n)
+
+
+def _exp(x: float) -> float:
+    """math.exp, but inf instead of OverflowError (callers clip to their bounds)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def _integer(value: Any, arg: str, owner: str) -> int:
@@ -122,10 +178,10 @@ class Uniform(_Bounded):
                              "swap them, or use Constant for a single value")
 
     def encode(self, value: Any) -> float:
-        return (float(value) - self.low) / (self.high - self.low)
+        return _fraction(self.low, self.high, float(value))
 
     def decode(self, u: float) -> float:
-        return min(self.high, max(self.low, self.low + float(u) * (self.high - self.low)))
+        return min(self.high, max(self.low, _between(self.low, self.high, float(u))))
 
 
 class LogUniform(_Bounded):
@@ -150,7 +206,7 @@ class LogUniform(_Bounded):
         return (math.log(float(value)) - self._log_low) / self._log_span
 
     def decode(self, u: float) -> float:
-        return min(self.high, max(self.low, math.exp(self._log_low + float(u) * self._log_span)))
+        return min(self.high, max(self.low, _exp(self._log_low + float(u) * self._log_span)))
 
 
 class QUniform(_Bounded):
@@ -169,23 +225,27 @@ class QUniform(_Bounded):
             raise ValueError(f"QUniform: `q` must be > 0, got {q!r}")
         if not self.low < self.high:
             raise ValueError(f"QUniform: `low` must be below `high`, got low={low!r} high={high!r}")
-        self._n = int(math.floor((self.high - self.low) / self.q + 1e-9)) + 1
+        steps = _steps(self.low, self.high, self.q)
+        if not math.isfinite(steps):
+            raise ValueError(f"QUniform: `q`={q!r} makes more grid points in [{low!r}, {high!r}] "
+                             "than a float can count; use a larger `q`, or Uniform")
+        self._n = int(math.floor(steps + 1e-9)) + 1
 
     def _at(self, k: int) -> float:
         # Rounding hides float noise (0.1 * 3); clipping keeps the bounds exact.
-        return min(self.high, max(self.low, round(self.low + k * self.q, 12)))
+        return min(self.high, max(self.low, round(_offset(self.low, k, self.q), 12)))
 
     def contains(self, value: Any) -> bool:
         if not super().contains(value):
             return False
-        k = (float(value) - self.low) / self.q
+        k = _steps(self.low, float(value), self.q)
         return abs(k - round(k)) < 1e-6
 
     def encode(self, value: Any) -> float:
-        return (round((float(value) - self.low) / self.q) + 0.5) / self._n
+        return _grid_unit(round(_steps(self.low, float(value), self.q)), self._n)
 
     def decode(self, u: float) -> float:
-        return self._at(min(self._n - 1, max(0, int(float(u) * self._n))))
+        return self._at(_grid_index(float(u), self._n))
 
     def values(self) -> list[float]:
         return [self._at(k) for k in range(self._n)]
@@ -212,6 +272,9 @@ class IntUniform(_Bounded):
             raise ValueError(f"IntUniform: `low` must be >= 1 with log=True, got {low!r}")
         if self.log and self.step != 1:
             raise ValueError("IntUniform: `step` must be 1 with log=True")
+        if self.log and self.high > _LARGEST_FLOAT:
+            raise ValueError(f"IntUniform: `high` must be at most {_LARGEST_FLOAT:.4g} with "
+                             f"log=True (a float's range), got {high!r}")
         self._n = (self.high - self.low) // self.step + 1
         if self.log:
             self._log_low = math.log(self.low - 0.5)
@@ -226,13 +289,13 @@ class IntUniform(_Bounded):
     def encode(self, value: Any) -> float:
         if self.log:
             return (math.log(float(value)) - self._log_low) / self._log_span
-        return ((int(value) - self.low) // self.step + 0.5) / self._n
+        return _grid_unit((int(value) - self.low) // self.step, self._n)
 
     def decode(self, u: float) -> int:
         if self.log:
-            v = int(round(math.exp(self._log_low + float(u) * self._log_span)))
-            return min(self.high, max(self.low, v))
-        return self.low + self.step * min(self._n - 1, max(0, int(float(u) * self._n)))
+            x = _exp(self._log_low + float(u) * self._log_span)
+            return self.high if x >= self.high else max(self.low, int(round(x)))
+        return self.low + self.step * _grid_index(float(u), self._n)
 
     def values(self) -> list[int]:
         return list(range(self.low, self.high + 1, self.step))
