@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ._ast import Include
 from ._errors import NodeError, Source, SweepError
+from ._include import IncludedFile, cycle_error, find_included, needs_compiling
 from ._render import GIN_OPS_MODULE, GinWriter, json_form, node_text
 from ._values import Lit, Node, evaluate
 
@@ -28,11 +30,12 @@ class Config(Mapping):
 
     Values are Python values when known (`1000.0`, `'x'`, `(3,)`) and value nodes otherwise
     (`@f()`, `%d_model * 2`, ...). `resolved()` gives the Gin text of each value with the
-    config's own macros substituted; `to_gin()` gives a Gin file; `apply()` loads it.
+    config's own macros substituted (and the bindings of included files that Gin cannot read
+    as they are, which the Gin file holds too); `to_gin()` gives a Gin file; `apply()` loads it.
     """
 
     __slots__ = ("_nodes", "header", "source", "index", "swept", "_template", "_resolved",
-                 "_texts", "_name")
+                 "_texts", "_name", "_chain", "_inlined")
 
     def __init__(self, nodes: Mapping[str, Node], *, header: Sequence[Any] = (),
                  source: Source | None = None, index: int | None = None,
@@ -49,6 +52,9 @@ class Config(Mapping):
         self._resolved: dict[str, Node] | None = None
         self._texts: list[tuple[str, str]] | None = None
         self._name: str | None = None
+        #: Absolute paths of the included files this config was compiled from (for cycles).
+        self._chain: tuple[str, ...] = ()
+        self._inlined: list[Config | None] | None = None
 
     # -- mapping ---------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -93,20 +99,55 @@ class Config(Mapping):
     def _error(self, exc: NodeError) -> SweepError:
         return exc.to_sweep_error(self.source)
 
+    def _base_dir(self) -> str | None:
+        return os.path.dirname(self.source.path) if self.source and self.source.path else None
+
+    def inlined_includes(self) -> list[Config | None]:
+        """Per header statement: the config of an included file that Gin cannot read as it
+        is (written into the Gin file in its place), or None for what stays a Gin line."""
+        if self._inlined is None:
+            self._inlined = [self._inline(h) if isinstance(h, Include) else None
+                             for h in self.header]
+        return self._inlined
+
+    def _inline(self, include: Include) -> Config | None:
+        included = find_included(include.path, self._base_dir())
+        if included is None:
+            return None  # Gin looks for it when it loads the config, as for any include
+        chain = (*self._chain, self.source.path) if self.source and self.source.path else \
+            self._chain
+        if included.path in chain:
+            raise cycle_error(chain, included.path, include, self.source)
+        if not needs_compiling(included, chain):
+            return None  # plain Gin all the way down: it stays an include
+        return _included_config(included, chain)
+
+    def _layers(self) -> Iterator[tuple[Source | None, dict[str, Node]]]:
+        """The bindings Gin sees, in order: those of inlined includes, then the config's own."""
+        for config in self.inlined_includes():
+            if config is not None:
+                yield from config._layers()
+        yield self.source, self._nodes
+
     def resolved_nodes(self) -> dict[str, Node]:
         """Each value with the config's macros substituted and what became known evaluated."""
         if self._resolved is None:
-            env = {k: v for k, v in self._nodes.items() if is_macro(k)}
+            merged: dict[str, Node] = {}
+            origin: dict[str, Source | None] = {}
+            for source, nodes in self._layers():
+                merged.update(nodes)  # a later binding wins; the key keeps its first place
+                origin.update(dict.fromkeys(nodes, source))
+            env = {k: v for k, v in merged.items() if is_macro(k)}
             out: dict[str, Node] = {}
             texts: list[tuple[str, str]] = []
-            try:
-                for key, node in self._nodes.items():
+            for key, node in merged.items():
+                try:
                     if not isinstance(node, Lit):
                         node = evaluate(node, env, (key,) if key in env else ())
-                    out[key] = node
                     texts.append((key, node_text(node)))  # raises for inf, nan, complex
-            except NodeError as exc:
-                raise self._error(exc) from None
+                except NodeError as exc:
+                    raise exc.to_sweep_error(origin[key]) from None
+                out[key] = node
             self._resolved, self._texts = out, texts
         return self._resolved
 
@@ -179,26 +220,25 @@ class Config(Mapping):
 
     def to_gin(self, include_dir: str | os.PathLike | None = None) -> str:
         """Gin text that `gin-config` parses to the resolved values: includes first, then one
-        binding per key, then helper bindings for calls with arguments and expressions over
-        values only Gin knows. With `include_dir`, relative includes found there are written
-        as absolute paths (Gin resolves includes against the working directory)."""
+        binding per key as written (macros stay macros and `%name` stays a reference, so that
+        a later Gin binding of the macro reaches every use), then helper bindings for calls with
+        arguments and expressions. An included file that Gin cannot read as it is, is compiled
+        in place of its `include`. With `include_dir`, relative includes found there are
+        written as absolute paths (Gin resolves includes against the working directory)."""
+        self.validate()
         writer = GinWriter(self._tag())
         try:
-            nodes = self.resolved_nodes()
-            body = [f"{k} = {t}" if isinstance(nodes[k], Lit) else f"{k} = {writer.text(nodes[k])}"
-                    for k, t in self._texts]  # type: ignore[union-attr]
+            body = [f"{k} = {writer.text(node)}" for k, node in self._nodes.items()]
         except NodeError as exc:
             raise self._error(exc) from None
-        lines = []
-        if self.name is not None:
-            lines.append(f"# {self.name}")
-        for h in self.header:
-            if hasattr(h, "path") and include_dir is not None and not os.path.isabs(h.path):
-                candidate = os.path.join(os.fspath(include_dir), h.path)
-                if os.path.exists(candidate):
-                    lines.append(f"include {os.path.abspath(candidate)!r}")
-                    continue
-            lines.append(h.text())
+        lines = [f"# {self.name}"] if self.name is not None else []
+        for h, inlined in zip(self.header, self.inlined_includes()):
+            if inlined is not None:
+                lines.append(f"# {h.text()}, compiled by hyperloom.sweep:")
+                lines += inlined.to_gin(include_dir=os.path.dirname(inlined.source.path))\
+                    .splitlines()
+            else:
+                lines.append(_header_line(h, include_dir))
         if writer.needs_ops:
             lines.append(f"import {GIN_OPS_MODULE}")
         if lines:
@@ -220,3 +260,23 @@ class Config(Mapping):
         if clear:
             gin.clear_config()
         gin.parse_config(text, skip_unknown=skip_unknown)
+
+
+def _header_line(statement: Any, include_dir: str | os.PathLike | None) -> str:
+    """An `include` (absolute when found in `include_dir`) or `import` line."""
+    if isinstance(statement, Include) and include_dir is not None and \
+            not os.path.isabs(statement.path):
+        candidate = os.path.join(os.fspath(include_dir), statement.path)
+        if os.path.exists(candidate):
+            return f"include {os.path.abspath(candidate)!r}"
+    return statement.text()
+
+
+@functools.lru_cache(maxsize=256)
+def _included_config(included: IncludedFile, chain: tuple[str, ...]) -> Config:
+    """The config of an included file, shared by the configs that include it."""
+    compiled = included.compiled
+    config = Config(compiled.seq[0], header=compiled.header, source=included.source)
+    config._chain = chain
+    config.inlined_includes()  # cycles are found now, naming the include
+    return config

@@ -200,11 +200,26 @@ class GinWriter(_Writer):
         else:  # pragma: no cover
             raise TypeError(f"unknown node {node!r}")
         self.needs_ops = True
+        texts = [self.text(a) for a in args]
+        lazy = _lazy_operands(op, args)
+        for i in lazy:
+            texts[i] = texts[i].removesuffix("()")  # an uncalled reference, called if reached
         self.helpers.append(f"{full}.op = {op!r}")
-        self.helpers.append(f"{full}.args = [{', '.join(self.text(a) for a in args)}]")
+        self.helpers.append(f"{full}.args = [{', '.join(texts)}]")
         if ops is not None:
             self.helpers.append(f"{full}.ops = {ops!r}")
+        if lazy:
+            self.helpers.append(f"{full}.lazy = {lazy!r}")
         return f"@{full}()"
+
+
+def _lazy_operands(op: str, args: list[Node]) -> list[int]:
+    """Operands of `and`/`or` after the first that Gin would compute (operations and calls,
+    written as `@...()`): passed uncalled, so that they are skipped as Python skips them."""
+    if op not in ("and", "or"):
+        return []
+    return [i for i, a in enumerate(args)
+            if i and isinstance(a, (Call, Unary, Binary, BoolOp, Compare))]
 
 
 def json_form(node: Node) -> Any:
