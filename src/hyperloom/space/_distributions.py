@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
-from fractions import Fraction
 from statistics import NormalDist
 from typing import Any
 
@@ -23,7 +22,6 @@ from ._imports import decode_option, encode_option, live_option
 _EPS = 1e-12
 _STD_NORMAL = NormalDist()  # stdlib, so that `import hyperloom` does not pull in scipy
 _LARGEST_FLOAT = sys.float_info.max
-_EXACT_FLOAT_INT = 2 ** 53  # grids with more points than this are indexed with exact fractions
 
 
 def _number(value: Any, arg: str, owner: str) -> float:
@@ -66,17 +64,6 @@ def _steps(low: float, x: float, step: float) -> float:
     if math.isfinite(diff):
         return diff / step
     return (x / 2 - low / 2) / step * 2
-
-
-def _grid_index(u: float, n: int) -> int:
-    """floor(u * n) clipped to 0..n-1; exact for grids too large for float arithmetic."""
-    k = int(u * n) if n <= _EXACT_FLOAT_INT else int(Fraction(u) * n)
-    return min(n - 1, max(0, k))
-
-
-def _grid_unit(k: int, n: int) -> float:
-    """The middle of cell k of n in [0, 1] (integer division stays exact for any n)."""
-    return (2 * k + 1) / (2 * n)
 
 
 def _exp(x: float) -> float:
@@ -226,7 +213,7 @@ class QUniform(_Bounded):
         if not self.low < self.high:
             raise ValueError(f"QUniform: `low` must be below `high`, got low={low!r} high={high!r}")
         steps = _steps(self.low, self.high, self.q)
-        if not math.isfinite(steps):
+        if not steps <= _LARGEST_FLOAT:  # samplers count grid points in floats
             raise ValueError(f"QUniform: `q`={q!r} makes more grid points in [{low!r}, {high!r}] "
                              "than a float can count; use a larger `q`, or Uniform")
         self._n = int(math.floor(steps + 1e-9)) + 1
@@ -242,10 +229,10 @@ class QUniform(_Bounded):
         return abs(k - round(k)) < 1e-6
 
     def encode(self, value: Any) -> float:
-        return _grid_unit(round(_steps(self.low, float(value), self.q)), self._n)
+        return (round(_steps(self.low, float(value), self.q)) + 0.5) / self._n
 
     def decode(self, u: float) -> float:
-        return self._at(_grid_index(float(u), self._n))
+        return self._at(min(self._n - 1, max(0, int(float(u) * self._n))))
 
     def values(self) -> list[float]:
         return [self._at(k) for k in range(self._n)]
@@ -272,10 +259,10 @@ class IntUniform(_Bounded):
             raise ValueError(f"IntUniform: `low` must be >= 1 with log=True, got {low!r}")
         if self.log and self.step != 1:
             raise ValueError("IntUniform: `step` must be 1 with log=True")
-        if self.log and self.high > _LARGEST_FLOAT:
-            raise ValueError(f"IntUniform: `high` must be at most {_LARGEST_FLOAT:.4g} with "
-                             f"log=True (a float's range), got {high!r}")
         self._n = (self.high - self.low) // self.step + 1
+        if not self._n <= _LARGEST_FLOAT:  # samplers count values in floats
+            raise ValueError(f"IntUniform: [{low!r}, {high!r}] holds more values than a float can "
+                             "count; narrow the range, raise `step`, or use Uniform")
         if self.log:
             self._log_low = math.log(self.low - 0.5)
             self._log_span = math.log(self.high + 0.5) - self._log_low
@@ -289,13 +276,13 @@ class IntUniform(_Bounded):
     def encode(self, value: Any) -> float:
         if self.log:
             return (math.log(float(value)) - self._log_low) / self._log_span
-        return _grid_unit((int(value) - self.low) // self.step, self._n)
+        return ((int(value) - self.low) // self.step + 0.5) / self._n
 
     def decode(self, u: float) -> int:
         if self.log:
             x = _exp(self._log_low + float(u) * self._log_span)
             return self.high if x >= self.high else max(self.low, int(round(x)))
-        return self.low + self.step * _grid_index(float(u), self._n)
+        return self.low + self.step * min(self._n - 1, max(0, int(float(u) * self._n)))
 
     def values(self) -> list[int]:
         return list(range(self.low, self.high + 1, self.step))
