@@ -32,10 +32,11 @@ def _pg_database():
         pytest.skip(f"PostgreSQL at {PG_ADMIN_URL} is unreachable: {exc}")
     name = f"hyperloom_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin.execute(f'CREATE DATABASE "{name}"')
+    admin.close()  # a test may restart the server: connect afresh to drop the database
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     yield f"{base}/{name}"
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=30) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
