@@ -1,6 +1,6 @@
 """Writing values as text: Gin literals (Python `repr` style), sweep-language expressions with the
 fewest parentheses Python's precedence needs, and plain Gin for what Gin cannot parse itself
-(calls with arguments and expressions over Gin-only values become bindings in helper scopes)."""
+(calls with arguments and expressions over macros become bindings in helper scopes)."""
 
 from __future__ import annotations
 
@@ -158,7 +158,8 @@ def node_text(node: Node) -> str:
 
 class GinWriter(_Writer):
     """Plain Gin. `@f(k=v)` becomes `@<scope>/f()` plus the binding `<scope>/f.k = v`; an
-    expression over values only Gin knows becomes a call of `hyperloom.sweep.expr` the same way.
+    expression over macros or values only Gin knows becomes a call of `hyperloom.sweep.expr`
+    the same way.
     Scopes are named from `tag` (a hash of the file and the config index), so helper bindings
     of different files and configs never collide."""
 
@@ -202,8 +203,9 @@ class GinWriter(_Writer):
         self.needs_ops = True
         texts = [self.text(a) for a in args]
         lazy = _lazy_operands(op, args)
-        for i in lazy:
-            texts[i] = texts[i].removesuffix("()")  # an uncalled reference, called if reached
+        for i, macro in lazy.items():
+            # A macro's name, or an uncalled reference: `expr` computes them when it needs them.
+            texts[i] = repr(macro) if macro else texts[i].removesuffix("()")
         self.helpers.append(f"{full}.op = {op!r}")
         self.helpers.append(f"{full}.args = [{', '.join(texts)}]")
         if ops is not None:
@@ -213,13 +215,18 @@ class GinWriter(_Writer):
         return f"@{full}()"
 
 
-def _lazy_operands(op: str, args: list[Node]) -> list[int]:
-    """Operands of `and`/`or` after the first that Gin would compute (operations and calls,
-    written as `@...()`): passed uncalled, so that they are skipped as Python skips them."""
-    if op not in ("and", "or"):
-        return []
-    return [i for i, a in enumerate(args)
-            if i and isinstance(a, (Call, Unary, Binary, BoolOp, Compare))]
+def _lazy_operands(op: str, args: list[Node]) -> dict[int, str | None]:
+    """Operands that `hyperloom.sweep.expr` computes itself, by index: macros (passed by name),
+    computed once per evaluation however often they are used (`m0 = %m1 + %m1`, `m1 = %m2 + %m2`, ...
+    would otherwise take exponential time in Gin); and operations and calls after the first
+    operand of `and`/`or` (None), skipped as Python skips them."""
+    lazy: dict[int, str | None] = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Macro):
+            lazy[i] = a.name
+        elif op in ("and", "or") and i and isinstance(a, (Call, Unary, Binary, BoolOp, Compare)):
+            lazy[i] = None
+    return lazy
 
 
 def json_form(node: Node) -> Any:
