@@ -3,6 +3,8 @@ and the real PostgreSQL server, stopped, paused and killed with real signals."""
 
 from __future__ import annotations
 
+import glob
+import os
 import signal
 import subprocess
 import sys
@@ -42,8 +44,8 @@ def test_telling_a_value_that_cannot_become_a_float_fails_the_trial():
 # A worker that runs trials 0-2 at once, then prints "started" in trial 3 and sleeps in it.
 WORKER = """
     import sys, time, hyperloom as hl
-    url, n_jobs = sys.argv[1], int(sys.argv[2])
-    study = hl.create_study(storage=url, study_name="w", load_if_exists=True, {options})
+    url, n_jobs, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    study = hl.create_study(storage=url, study_name=name, load_if_exists=True, {options})
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)
         if trial.number >= 3:
@@ -58,7 +60,7 @@ WORKER = """
 def _start_worker(url: str, *, n_jobs: int = 1, options: str = "", long_call: str =
                   "time.sleep(60)", **popen) -> subprocess.Popen:
     code = textwrap.dedent(WORKER).format(options=options, long_call=long_call)
-    proc = subprocess.Popen([sys.executable, "-c", code, url, str(n_jobs)], text=True,
+    proc = subprocess.Popen([sys.executable, "-c", code, url, str(n_jobs), "w"], text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
     line = proc.stdout.readline()
     assert line.startswith("started"), line + proc.stderr.read()
@@ -106,3 +108,180 @@ def test_optimize_gives_back_the_default_sigterm_action(run_python):
         print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)
     """
     assert run_python(code).stdout.split() == ["True"]
+
+
+# -- heartbeats: kill, pause, a C call holding the GIL, ask/tell -----------------------------
+BEATING = "heartbeat_interval=0.1, grace_period={grace}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request) -> str:
+    """A fresh SQLite file, or the PostgreSQL test database emptied of studies."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    pg_url = request.getfixturevalue("pg_url")
+    for study in hl.get_all_study_summaries(pg_url):
+        hl.delete_study(study_name=study.name, storage=pg_url)
+    return pg_url
+
+
+def _watch(url: str, grace: float) -> hl.Study:
+    """Another worker of the study, as a live one checks for dead ones."""
+    return hl.load_study(study_name="w", storage=url, heartbeat_interval=0.1,
+                         grace_period=grace)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = open(stat).read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.split("/")[2]))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def _keep_failing_stale(proc: subprocess.Popen, watcher: hl.Study) -> list[int]:
+    """What a live worker does all along: fail stale trials, until `proc` exits."""
+    failed: list[int] = []
+    while proc.poll() is None:
+        failed += watcher.fail_stale_trials()
+        time.sleep(0.1)
+    return failed
+
+
+@pytest.mark.slow
+def test_a_killed_workers_trial_is_failed_by_a_live_worker_without_any_ask(url):
+    proc = _start_worker(url, options=BEATING.format(grace=1.0))
+    helpers = _children(proc.pid)
+    live = _watch(url, grace=1.0)
+    held = live.ask()  # a live ask/tell worker, holding its trial; no ask() after the kill
+    proc.kill()
+    proc.wait(timeout=10)
+    assert helpers and _wait_until(lambda: all(_gone(pid) for pid in helpers), 2.0)
+    dead = next(t for t in live.trials if t.number == 3)
+    assert _wait_until(lambda: live.storage.get_trial(dead.trial_id).state
+                       == TrialState.FAILED, 5.0)
+    assert live.storage.get_trial(dead.trial_id).system_attrs["fail_reason"] == \
+        "heartbeat stopped"
+    assert live.tell(held, 0.5).state == TrialState.COMPLETE
+
+
+@pytest.mark.slow
+def test_a_killed_workers_trial_is_failed_when_a_live_optimize_returns(sqlite_url):
+    proc = _start_worker(sqlite_url, options=BEATING.format(grace=0.5))
+    proc.kill()
+    proc.wait(timeout=10)
+    live = _watch(sqlite_url, grace=0.5)
+    live.optimize(lambda t: time.sleep(0.8) or t.suggest_float("x", 0, 1), n_trials=1)
+    assert [t.state for t in live.trials] == \
+        [TrialState.COMPLETE] * 3 + [TrialState.FAILED, TrialState.COMPLETE]
+
+
+@pytest.mark.slow
+def test_a_c_call_holding_the_gil_does_not_get_a_live_trial_failed(sqlite_url):
+    # libc's sleep through ctypes.pythonapi keeps the GIL: no Python thread runs meanwhile.
+    hold_gil = ("time.sleep(1.0); import ctypes, threading; ticks = [0]; "
+                "threading.Thread(target=lambda: [ticks.append(time.sleep(0.01)) "
+                "for _ in range(400)], daemon=True).start(); time.sleep(0.05); "
+                "before = len(ticks); ctypes.pythonapi.sleep(3); "
+                "print('ticks', len(ticks) - before, flush=True)")
+    proc = _start_worker(sqlite_url, options=BEATING.format(grace=1.5), long_call=hold_gil)
+    failed = _keep_failing_stale(proc, _watch(sqlite_url, grace=1.5))
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert int(out.split()[1]) <= 1  # the GIL was held: the ticking thread did not run
+    assert failed == []
+    assert [t.state for t in hl.load_study(study_name="w", storage=sqlite_url).trials] == \
+        [TrialState.COMPLETE] * 4
+
+
+@pytest.mark.slow
+def test_a_paused_worker_keeps_its_trial(url):
+    proc = _start_worker(url, options=BEATING.format(grace=1.5), long_call="time.sleep(0.5)")
+    proc.send_signal(signal.SIGSTOP)
+    watcher = _watch(url, grace=1.5)
+    deadline = time.monotonic() + 3.0
+    failed = []
+    while time.monotonic() < deadline:
+        failed += watcher.fail_stale_trials()
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGCONT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert failed == []
+    assert [t.state for t in watcher.trials] == [TrialState.COMPLETE] * 4
+
+
+@pytest.mark.slow
+def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url):
+    # The whole process group (worker and heartbeat helper) is paused, as Ctrl-Z or a
+    # scheduler's suspend does: the trial is failed, then its worker comes back with a result.
+    proc = _start_worker(url, options=BEATING.format(grace=0.5), long_call="time.sleep(0.3)",
+                         start_new_session=True)
+    os.killpg(proc.pid, signal.SIGSTOP)
+    watcher = _watch(url, grace=0.5)
+    assert _wait_until(lambda: watcher.fail_stale_trials() == [3], 3.0)
+    os.killpg(proc.pid, signal.SIGCONT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert err.count("trial 3 was marked FAILED (heartbeat stopped)") == 1
+    assert "its result is kept as trial 4" in err
+    trials = watcher.trials
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 3 + [TrialState.FAILED] + \
+        [TrialState.COMPLETE]
+    assert trials[4].system_attrs["late_result_of"] == 3
+    assert trials[4].value == trials[4].params["x"]
+
+
+def test_an_ask_tell_trial_beats_until_it_is_told(sqlite_url):
+    study = hl.create_study(storage=sqlite_url, study_name="w", heartbeat_interval=0.1,
+                            grace_period=0.8)
+    trial = study.ask()
+    time.sleep(1.5)
+    assert _watch(sqlite_url, grace=0.8).fail_stale_trials() == []
+    assert study.tell(trial, 1.0).state == TrialState.COMPLETE
+
+
+def test_telling_a_trial_failed_as_dead_keeps_the_result_as_a_new_trial(sqlite_url):
+    study = hl.create_study(storage=sqlite_url, study_name="w", heartbeat_interval=0.1)
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    trial.report(0.7, step=0)
+    trial.set_user_attr("note", "kept")
+    other = hl.load_study(study_name="w", storage=sqlite_url)  # another worker decides
+    other.storage.finish_trial(trial.trial_id, TrialState.FAILED, None,
+                               system_attrs={"fail_reason": "heartbeat stopped"})
+    with pytest.warns(UserWarning, match="trial 0 was marked FAILED .* kept as trial 1"):
+        kept = study.tell(trial, 0.25)
+    assert (kept.number, kept.state, kept.value) == (1, TrialState.COMPLETE, 0.25)
+    assert kept.params == trial.params and kept.user_attrs == {"note": "kept"}
+    assert kept.intermediate_values == {0: 0.7}
+    assert study.best_trial.number == 1
+
+
+def test_the_in_memory_storage_beats_without_a_helper_process():
+    before = set(_children(os.getpid()))
+    study = hl.create_study(heartbeat_interval=0.05)
+    trial = study.ask()
+    time.sleep(0.2)
+    assert set(_children(os.getpid())) == before
+    assert study.tell(trial, 1.0).state == TrialState.COMPLETE

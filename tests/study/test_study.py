@@ -335,7 +335,8 @@ def test_killed_worker_trial_fails_by_heartbeat_and_study_goes_on(tmp_path):
     proc.wait(timeout=10)
     assert hl.load_study(study_name="sig", storage=url).trials[-1].state == TrialState.RUNNING
     time.sleep(0.6)
-    study = hl.load_study(study_name="sig", storage=url, heartbeat_interval=0.2)
+    study = hl.load_study(study_name="sig", storage=url, heartbeat_interval=0.2,
+                          grace_period=0.5)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     states = [t.state for t in study.trials]
     assert states == [TrialState.COMPLETE] * 3 + [TrialState.FAILED] + [TrialState.COMPLETE] * 2

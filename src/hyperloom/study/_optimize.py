@@ -17,7 +17,6 @@ from ..samplers import SearchExhausted
 from ..storage._frozen import FrozenTrial, TrialState
 from ._deterministic import run_batches
 from ._exceptions import TrialPruned
-from ._heartbeat import Heartbeat
 from ._progress import Progress
 
 if TYPE_CHECKING:
@@ -124,21 +123,20 @@ def run_optimize(study: Study, objective: Callable[[Trial], Any], *, n_trials: i
                 return
             finished(frozen)
 
-    beating = Heartbeat(study, study.heartbeat_interval) if study.heartbeat_interval \
-        else contextlib.nullcontext()
     with sigterm_raises_terminated():
         try:
-            with beating:
-                if deterministic and n_jobs > 1:
-                    run_batches(study, objective, budget, n_jobs, catch, finished)
-                else:
-                    _run_workers(study, worker, n_jobs)
+            if deterministic and n_jobs > 1:
+                run_batches(study, objective, budget, n_jobs, catch, finished)
+            else:
+                _run_workers(study, worker, n_jobs)
         except BaseException as exc:  # an interruption, or an error outside the objective
             study.stop()
             _fail_running(study, interrupt_reason(exc))
             raise
         finally:
             progress.close()
+    if study.heartbeat_interval is not None:  # dead workers' trials, even without a next ask()
+        study.fail_stale_trials()
 
 
 def _run_workers(study: Study, worker: Callable[[], None], n_jobs: int) -> None:

@@ -22,6 +22,7 @@ from ..storage import (
 )
 from ..storage._errors import DuplicatedStudyError, StudyNotFoundError
 from ._artifacts import ArtifactStore
+from ._heartbeat import beater_for, default_grace
 from ._pareto import best_single, pareto_front
 from ._trial import Trial
 from ._view import StudyReadView
@@ -49,6 +50,7 @@ class Study:
         self._running: dict[int, Trial] = {}
         self.heartbeat_interval: float | None = None
         self.grace_period: float | None = None
+        self._beater: Any = None  # how running trials beat, chosen at the first ask()
 
     def __repr__(self) -> str:
         return f"Study(name={self.study_name!r}, directions={self.directions})"
@@ -146,8 +148,7 @@ class Study:
         """Start a new trial. With a static space, or `fixed_distributions`, its params are
         sampled now; otherwise they are sampled as the objective suggests them."""
         if self.heartbeat_interval is not None:
-            self._storage.fail_stale_trials(self._study_id, self.grace_period
-                                            or 2 * self.heartbeat_interval)
+            self.fail_stale_trials()
         waiting = self._storage.pop_waiting_trial(self._study_id)
         if waiting is not None:
             fixed = waiting.system_attrs.get("fixed_params", {})
@@ -162,11 +163,26 @@ class Study:
         self._running[trial.trial_id] = trial
         if self.heartbeat_interval is not None:
             self._storage.record_heartbeat(trial.trial_id)
+            self._beats().add(trial.trial_id, self._study_id)
         if self.space is not None:
             trial._suggest_space(self.space)
         for name, dist in (fixed_distributions or {}).items():
             trial.suggest(name, dist)
         return trial
+
+    def fail_stale_trials(self) -> list[int]:
+        """Mark FAILED the RUNNING trials whose worker stopped beating for the grace period
+        (killed, or its machine gone); returns their numbers. Needs `heartbeat_interval`."""
+        if self.heartbeat_interval is None:
+            raise ValueError("fail_stale_trials: this study has no heartbeat; pass "
+                             "heartbeat_interval=... to create_study or load_study")
+        grace = self.grace_period or default_grace(self.heartbeat_interval)
+        return self._storage.fail_stale_trials(self._study_id, grace)
+
+    def _beats(self) -> Any:
+        if self._beater is None:
+            self._beater = beater_for(self)
+        return self._beater
 
     def _flush_params(self, trial: Trial) -> None:
         pending = trial._unsaved
@@ -209,12 +225,44 @@ class Study:
                 distributions=dict(trial.distributions) if pending else None,
                 system_attrs=system or None)
         except TrialFinishedError:
+            stored = self._storage.get_trial(trial.trial_id)
+            finished_by_us = trial._finished
+            self._forget(trial)
+            if not finished_by_us and state == TrialState.COMPLETE and _failed_as_dead(stored):
+                return self._keep_late_result(trial, values, stored)
             if skip_if_finished:
-                return self._storage.get_trial(trial.trial_id)
+                return stored
             raise
         pending.clear()
+        self._forget(trial)
+        self.sampler.after_trial(self._view, frozen)
+        return frozen
+
+    def _forget(self, trial: Trial) -> None:
+        """`trial` is finished: this process no longer runs it, nor beats for it."""
         trial._finished = True
         self._running.pop(trial.trial_id, None)
+        if self._beater is not None:
+            self._beater.remove(trial.trial_id)
+
+    def _keep_late_result(self, trial: Trial, values: list[float] | None,
+                          failed: FrozenTrial) -> FrozenTrial:
+        """`failed` was marked FAILED by another worker while its own worker was alive after
+        all (paused past the grace period): its result becomes a new COMPLETE trial with the
+        same params, attributes and intermediate values, marked `late_result_of`."""
+        system = {k: v for k, v in failed.system_attrs.items() if k != "fail_reason"}
+        trial_id, number = self._storage.create_trial(
+            self._study_id, params=dict(trial.params), distributions=dict(trial.distributions),
+            system_attrs={**system, "late_result_of": failed.number})
+        for step, value in {**failed.intermediate_values, **trial.intermediate_values}.items():
+            self._storage.set_trial_intermediate_value(trial_id, step, value)
+        for key, value in {**failed.user_attrs, **trial.user_attrs}.items():
+            self._storage.set_trial_attr(trial_id, key, value)
+        frozen = self._storage.finish_trial(trial_id, TrialState.COMPLETE, values)
+        reason = failed.system_attrs.get("fail_reason")
+        warnings.warn(f"trial {failed.number} was marked FAILED ({reason}) while its worker "
+                      f"was paused, not dead; its result is kept as trial {number}",
+                      stacklevel=4)
         self.sampler.after_trial(self._view, frozen)
         return frozen
 
@@ -273,6 +321,12 @@ class Study:
         return self._artifacts.path(trial_number, name)
 
 
+def _failed_as_dead(trial: FrozenTrial) -> bool:
+    """True when another worker failed `trial` because its heartbeat had stopped."""
+    return trial.state == TrialState.FAILED and \
+        trial.system_attrs.get("fail_reason") == "heartbeat stopped"
+
+
 def _as_float(value: Any) -> tuple[float, str | None]:
     """`value` as a finite float, or why it is not one. Never raises: a value that cannot
     become a float must fail its trial, not escape `optimize` and leave the trial RUNNING."""
@@ -329,8 +383,11 @@ def create_study(*, storage: str | BaseStorage | None = None,
 
     storage: None (in memory), a URL such as "sqlite:///hyperloom.db" or
     "postgresql+psycopg://user@host/db", or a storage object.
-    heartbeat_interval: seconds between beats of running trials; with it, a trial whose
-    worker stopped beating for `grace_period` (default 2 intervals) is marked FAILED.
+    heartbeat_interval: seconds between beats of running trials (from `ask()` until the
+    trial is told, so ask/tell loops beat too); with it, a trial whose worker stopped beating
+    for `grace_period` (default: 10 intervals, at least 60 s) is marked FAILED by any other
+    worker of the study. A result that comes back for such a trial is kept as a new COMPLETE
+    trial (system attr `late_result_of`), with a warning.
     """
     _check_heartbeat(heartbeat_interval, grace_period)
     dirs = _check_directions(direction, directions)
