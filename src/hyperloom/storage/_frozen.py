@@ -1,14 +1,80 @@
 """Trial records as storages return them. They live at the storage layer (below study/) because
-storages build them; `hyperloom.study` re-exports them as the public names."""
+storages build them; `hyperloom.study` re-exports them as the public names.
+
+Records are shared (a finished trial is handed to every reader as the same object, which keeps
+reading 10,000 trials a matter of microseconds), so they are read-only all the way down: their
+attributes cannot be reassigned and their lists and dicts refuse changes."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import enum
 import math
-from typing import Any
+from typing import Any, NoReturn
 
 from ..space import Distribution
+
+_READ_ONLY = ("trial records are read-only (shared by every reader of the study); "
+              "work on a copy, e.g. dict(trial.params) or list(trial.values)")
+
+
+def _refuse(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError(_READ_ONLY)
+
+
+class FrozenList(list):
+    """A list that refuses changes; equal to, and JSON-encoded like, a plain list."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __reduce__(self) -> tuple:
+        return FrozenList, (list(self),)
+
+
+class FrozenDict(dict):
+    """A dict that refuses changes; equal to, and JSON-encoded like, a plain dict."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple:
+        return FrozenDict, (dict(self),)
+
+
+EMPTY = FrozenDict()
+
+
+def freeze(value: Any) -> Any:
+    """`value` with every list and dict in it made read-only (scalars as they are)."""
+    kind = type(value)
+    if kind is dict or kind is FrozenDict:
+        return FrozenDict({k: freeze(v) for k, v in value.items()}) if value else EMPTY
+    if kind is list or kind is tuple or kind is FrozenList:
+        return FrozenList([freeze(v) for v in value])
+    return value
+
+
+def freeze_flat(mapping: dict | None) -> FrozenDict:
+    """A read-only copy of a dict whose values are known to be scalars or frozen already."""
+    if type(mapping) is FrozenDict:
+        return mapping
+    return FrozenDict(mapping) if mapping else EMPTY
+
+
+_CONTAINERS = frozenset({dict, list, tuple})
+
+
+def freeze_mapping(mapping: dict | None) -> FrozenDict:
+    """A read-only copy of a JSON object; nested lists and dicts are frozen too."""
+    if not mapping:
+        return EMPTY
+    for v in mapping.values():
+        if type(v) in _CONTAINERS:
+            return freeze(mapping)
+    return FrozenDict(mapping)
 
 
 class TrialState(enum.IntEnum):
@@ -22,13 +88,31 @@ class TrialState(enum.IntEnum):
         return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAILED)
 
 
-class FrozenTrial:
+_FIELDS = ("trial_id", "number", "state", "values", "params", "distributions",
+           "intermediate_values", "user_attrs", "system_attrs", "datetime_start",
+           "datetime_complete")
+
+
+class _TrialFields:
+    __slots__ = _FIELDS
+
+
+class TrialDraft(_TrialFields):
+    """The mutable twin of `FrozenTrial` that storages fill; `freeze()` turns it into the
+    record in place (same memory layout), so building a record costs no copy."""
+
+    __slots__ = ()
+
+    def freeze(self) -> FrozenTrial:
+        self.__class__ = FrozenTrial
+        return self  # type: ignore[return-value]
+
+
+class FrozenTrial(_TrialFields):
     """A read-only snapshot of one trial. `params` holds stored values (JSON); use
     `external_params` for what the objective received (classes for import paths)."""
 
-    __slots__ = ("trial_id", "number", "state", "values", "params", "distributions",
-                 "intermediate_values", "user_attrs", "system_attrs", "datetime_start",
-                 "datetime_complete")
+    __slots__ = ()
 
     def __init__(self, *, trial_id: int, number: int, state: TrialState,
                  values: list[float] | None, params: dict[str, Any],
@@ -38,30 +122,36 @@ class FrozenTrial:
                  system_attrs: dict[str, Any] | None = None,
                  datetime_start: float | None = None,
                  datetime_complete: float | None = None) -> None:
-        self.trial_id = trial_id
-        self.number = number
-        self.state = state
-        self.values = values
-        self.params = params
-        self.distributions = distributions
-        self.intermediate_values = intermediate_values if intermediate_values is not None else {}
-        self.user_attrs = user_attrs if user_attrs is not None else {}
-        self.system_attrs = system_attrs if system_attrs is not None else {}
-        self.datetime_start = datetime_start
-        self.datetime_complete = datetime_complete
+        fields = (trial_id, number, state, None if values is None else FrozenList(values),
+                  freeze_mapping(params), freeze_flat(distributions),
+                  freeze_flat(intermediate_values), freeze_mapping(user_attrs),
+                  freeze_mapping(system_attrs), datetime_start, datetime_complete)
+        for name, value in zip(_FIELDS, fields):
+            object.__setattr__(self, name, value)
 
     @classmethod
     def _from_row(cls, trial_id: int, number: int, state: TrialState, values: Any,
                   params: Any, distributions: Any, intermediate_values: Any, user_attrs: Any,
                   system_attrs: Any, datetime_start: Any, datetime_complete: Any) -> FrozenTrial:
-        """Positional constructor for storages loading many rows (no keyword handling)."""
-        t = cls.__new__(cls)
-        t.trial_id, t.number, t.state, t.values, t.params = (trial_id, number, state, values,
-                                                             params)
-        t.distributions, t.intermediate_values = distributions, intermediate_values
-        t.user_attrs, t.system_attrs = user_attrs, system_attrs
+        """Positional constructor for storages loading many rows of freshly decoded JSON
+        (`distributions` read-only already)."""
+        t = TrialDraft()
+        t.trial_id, t.number, t.state = trial_id, number, state
+        t.values = None if values is None else FrozenList(values)
+        t.params, t.distributions = freeze_mapping(params), distributions
+        t.intermediate_values = freeze_flat(intermediate_values)
+        t.user_attrs, t.system_attrs = freeze_mapping(user_attrs), freeze_mapping(system_attrs)
         t.datetime_start, t.datetime_complete = datetime_start, datetime_complete
-        return t
+        return t.freeze()
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError(f"cannot set {name!r}: {_READ_ONLY}")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"cannot delete {name!r}: {_READ_ONLY}")
+
+    def __reduce__(self) -> tuple:
+        return _rebuild, tuple(getattr(self, name) for name in _FIELDS)
 
     @property
     def value(self) -> float | None:
@@ -119,7 +209,7 @@ class FrozenTrial:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):
             return NotImplemented
-        return all(_same(getattr(self, s), getattr(other, s)) for s in self.__slots__)
+        return all(_same(getattr(self, s), getattr(other, s)) for s in _FIELDS)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -132,3 +222,19 @@ def _same(a: Any, b: Any) -> bool:
 
 def _to_datetime(ts: float | None) -> _dt.datetime | None:
     return None if ts is None else _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc)
+
+
+def draft_of(trial: _TrialFields) -> TrialDraft:
+    """A mutable copy of a record (or draft) for a storage to update."""
+    d = TrialDraft()
+    for name in _FIELDS:
+        setattr(d, name, getattr(trial, name))
+    return d
+
+
+def _rebuild(*fields: Any) -> FrozenTrial:
+    """Unpickle a record: its containers arrive read-only already."""
+    d = TrialDraft()
+    for name, value in zip(_FIELDS, fields):
+        setattr(d, name, value)
+    return d.freeze()

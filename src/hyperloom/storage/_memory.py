@@ -10,9 +10,19 @@ from typing import Any
 
 from ..space import Distribution
 from ._base import BaseStorage, StudySummary
+from ._codec import loads
 from ._errors import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
-from ._frozen import FrozenTrial, TrialState
-from ._summary import best_values_of
+from ._frozen import (
+    FrozenList,
+    FrozenTrial,
+    TrialDraft,
+    TrialState,
+    draft_of,
+    freeze,
+    freeze_flat,
+    freeze_mapping,
+)
+from ._summary import attr_json, attrs_json, best_values_of
 
 
 class _Study:
@@ -22,11 +32,13 @@ class _Study:
     def __init__(self, name: str, directions: list[str]) -> None:
         self.name = name
         self.directions = directions
-        self.trials: list[FrozenTrial] = []
+        # Finished trials are FrozenTrials, shared with readers; others are drafts, changed in
+        # place and handed out as snapshots.
+        self.trials: list[FrozenTrial | TrialDraft] = []
         self.user_attrs: dict[str, Any] = {}
         self.system_attrs: dict[str, Any] = {}
         self.claims: set[str] = set()
-        self.waiting: collections.deque[FrozenTrial] = collections.deque()
+        self.waiting: collections.deque[TrialDraft] = collections.deque()
         self.settled = 0  # trials[:settled] are all finished: they can be shared as a block
 
     def advance(self) -> int:
@@ -98,9 +110,10 @@ class InMemoryStorage(BaseStorage):
                     for sid, s in self._studies.items()]
 
     def set_study_attr(self, study_id: int, key: str, value: Any, system: bool = False) -> None:
+        stored = _as_read_back(key, value)
         with self._lock:
             study = self._study(study_id)
-            (study.system_attrs if system else study.user_attrs)[key] = value
+            (study.system_attrs if system else study.user_attrs)[key] = stored
 
     def get_study_attrs(self, study_id: int, system: bool = False) -> dict[str, Any]:
         study = self._study(study_id)
@@ -124,24 +137,24 @@ class InMemoryStorage(BaseStorage):
             tid = self._next_trial_id
             self._next_trial_id += 1
             number = len(study.trials)
-            study.trials.append(FrozenTrial(
+            study.trials.append(draft_of(FrozenTrial(
                 trial_id=tid, number=number, state=state, values=None,
-                params=dict(params or {}), distributions=dict(distributions or {}),
-                system_attrs=dict(system_attrs or {}),
-                datetime_start=time.time() if state == TrialState.RUNNING else None))
+                params=params or {}, distributions=distributions or {},
+                system_attrs=_read_back_all(system_attrs),
+                datetime_start=time.time() if state == TrialState.RUNNING else None)))
             self._trials[tid] = (study_id, number)
             if state == TrialState.WAITING:
                 study.waiting.append(study.trials[-1])
             return tid, number
 
-    def _trial(self, trial_id: int) -> FrozenTrial:
+    def _trial(self, trial_id: int) -> FrozenTrial | TrialDraft:
         try:
             sid, idx = self._trials[trial_id]
         except KeyError:
             raise KeyError(f"no trial with id {trial_id}") from None
         return self._studies[sid].trials[idx]
 
-    def _running(self, trial_id: int) -> FrozenTrial:
+    def _running(self, trial_id: int) -> TrialDraft:
         t = self._trial(trial_id)
         if t.state != TrialState.RUNNING:
             raise TrialFinishedError(f"trial {t.number} is {t.state.name} already; a finished "
@@ -162,42 +175,44 @@ class InMemoryStorage(BaseStorage):
                          distributions: dict[str, Distribution]) -> None:
         with self._lock:
             t = self._running(trial_id)
-            t.params = {**t.params, **params}
-            t.distributions = {**t.distributions, **distributions}
+            t.params = freeze_mapping({**t.params, **params})
+            t.distributions = freeze_flat({**t.distributions, **distributions})
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         with self._lock:
             t = self._running(trial_id)
-            t.intermediate_values = {**t.intermediate_values, step: value}
+            t.intermediate_values = freeze_flat({**t.intermediate_values, step: value})
 
     def set_trial_attr(self, trial_id: int, key: str, value: Any, system: bool = False) -> None:
+        stored = _as_read_back(key, value)
         with self._lock:
             t = self._running(trial_id)
             if system:
-                t.system_attrs = {**t.system_attrs, key: value}
+                t.system_attrs = freeze_flat({**t.system_attrs, key: stored})
             else:
-                t.user_attrs = {**t.user_attrs, key: value}
+                t.user_attrs = freeze_flat({**t.user_attrs, key: stored})
 
     def finish_trial(self, trial_id: int, state: TrialState, values: list[float] | None, *,
                      params: dict[str, Any] | None = None,
                      distributions: dict[str, Distribution] | None = None,
                      system_attrs: dict[str, Any] | None = None) -> FrozenTrial:
+        extra_system = _read_back_all(system_attrs)
         with self._lock:
             t = self._running(trial_id)
             if params is not None:
-                t.params = dict(params)
-                t.distributions = dict(distributions or {})
-            if system_attrs:
-                t.system_attrs = {**t.system_attrs, **system_attrs}
-            t.values = None if values is None else list(values)
+                t.params = freeze_mapping(params)
+                t.distributions = freeze_flat(distributions)
+            if extra_system:
+                t.system_attrs = freeze_flat({**t.system_attrs, **extra_system})
+            t.values = None if values is None else FrozenList(values)
             t.datetime_complete = time.time()
             t.state = state
             self._heartbeats.pop(trial_id, None)
-            return t
+            return t.freeze()
 
     @staticmethod
-    def _copy(t: FrozenTrial) -> FrozenTrial:
-        return FrozenTrial(**{s: getattr(t, s) for s in FrozenTrial.__slots__})
+    def _copy(t: FrozenTrial | TrialDraft) -> FrozenTrial:
+        return draft_of(t).freeze()
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
@@ -240,3 +255,12 @@ class InMemoryStorage(BaseStorage):
                                       system_attrs={"fail_reason": "heartbeat stopped"})
                     failed.append(t.number)
         return failed
+
+
+def _as_read_back(key: str, value: Any) -> Any:
+    """An attribute value as a SQL storage would return it (JSON: tuples become lists)."""
+    return freeze(loads(attr_json(key, value)))
+
+
+def _read_back_all(attrs: dict[str, Any] | None) -> dict[str, Any]:
+    return freeze(loads(attrs_json(attrs))) if attrs else {}

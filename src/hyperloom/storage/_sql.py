@@ -22,8 +22,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from ..space import Distribution
 from . import _schema as S
 from ._base import BaseStorage, StudySummary
-from ._codec import DistributionCodec, decode_intermediate, dumps, loads, loads_column
-from ._errors import DuplicatedStudyError, StorageError, StudyNotFoundError, TrialFinishedError
+from ._codec import decode_intermediate, dumps, loads, loads_column
+from ._distribution_table import DistributionTable
+from ._errors import (
+    DuplicatedStudyError,
+    ReadOnlyStorageError,
+    StorageError,
+    StudyNotFoundError,
+    TrialFinishedError,
+)
 from ._frozen import FrozenTrial, TrialState
 from ._names import check_study_name
 from ._retry import (
@@ -35,6 +42,7 @@ from ._retry import (
     is_transient,
     to_storage_error,
 )
+from ._summary import attr_json, attrs_json
 from ._url import check_sqlite_file, make_engine, redact
 
 T = TypeVar("T")
@@ -98,11 +106,12 @@ class SQLStorage(BaseStorage):
         self._backoff = Backoff(retry_seconds)
         if url.startswith("sqlite"):
             check_sqlite_file(url)  # refuses foreign or corrupt files before touching them
-        self._engine = make_engine(url, **(engine_kwargs or {}))
+        self._engine = make_engine(url, lock_wait=retry_seconds, **(engine_kwargs or {}))
         self._is_sqlite = self._engine.dialect.name == "sqlite"
         self._read_options = {"hyperloom_read": True} if self._is_sqlite \
             else {"isolation_level": "AUTOCOMMIT"}
-        self._codec = DistributionCodec()
+        self._dists = DistributionTable(self._write, self._read)
+        self._trial_study: dict[int, int] = {}  # trial_id -> study_id, for trials seen here
         self._caches: dict[int, _TrialCache] = {}
         self._cache_lock = threading.Lock()
         self._artifact_dir = artifact_dir
@@ -163,6 +172,7 @@ class SQLStorage(BaseStorage):
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run `attempt` until it succeeds, retrying transient errors with backoff within
         the retry budget; a commit whose outcome was lost is looked up, never redone."""
+        started = time.monotonic()  # a lock waited for inside SQLite counts too
         pauses = None
         unknown: CommitOutcomeUnknown | None = None
         while True:
@@ -186,7 +196,7 @@ class SQLStorage(BaseStorage):
                     raise self._storage_error(exc) from exc
                 error = exc
             if pauses is None:
-                pauses = self._backoff.pauses()
+                pauses = self._backoff.pauses(since=started)
                 self._warn_retrying(error)
             if next(pauses, None) is None:
                 raise self._storage_error(error, gave_up=True) from error
@@ -219,6 +229,9 @@ class SQLStorage(BaseStorage):
                 raise StorageError(
                     f"{self._shown_url} was written by a newer hyperloom (schema version "
                     f"{row[0]}, this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
+            elif int(row[0]) < S.SCHEMA_VERSION:  # create_all added what the older one lacked
+                conn.execute(S.meta.update().where(S.meta.c.key == "schema_version")
+                             .values(value=str(S.SCHEMA_VERSION)))
         try:
             version = self._read(lambda c: c.execute(
                 sa.select(S.meta.c.value).where(S.meta.c.key == "schema_version")).scalar())
@@ -228,8 +241,12 @@ class SQLStorage(BaseStorage):
             raise StorageError(
                 f"{self._shown_url} was written by a newer hyperloom (schema version {version}, "
                 f"this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
-        if version is None:
-            self._write(create)
+        if version is None or int(version) < S.SCHEMA_VERSION:
+            try:
+                self._write(create)
+            except ReadOnlyStorageError:
+                if version is None:
+                    raise  # an older database that cannot be upgraded is still read as it is
 
     def close(self) -> None:
         self._engine.dispose()
@@ -277,11 +294,17 @@ class SQLStorage(BaseStorage):
         def op(conn: sa.Connection) -> None:
             conn.execute(S.trials.delete().where(S.trials.c.study_id == study_id))
             conn.execute(S.claims.delete().where(S.claims.c.study_id == study_id))
+            conn.execute(S.distributions.delete().where(S.distributions.c.study_id == study_id))
             if conn.execute(S.studies.delete().where(S.studies.c.study_id == study_id)
                             ).rowcount == 0:
                 raise StudyNotFoundError(f"no study with id {study_id} in {self._shown_url}")
         self._write(op)
         self._caches.pop(study_id, None)
+        self._dists.forget_study(study_id)
+
+    def get_study_names(self) -> list[str]:
+        return list(self._read(lambda c: c.execute(
+            sa.select(S.studies.c.name).order_by(S.studies.c.study_id)).scalars().all()))
 
     def list_studies(self) -> list[StudySummary]:
         def op(conn: sa.Connection) -> list[StudySummary]:
@@ -308,7 +331,7 @@ class SQLStorage(BaseStorage):
 
     def set_study_attr(self, study_id: int, key: str, value: Any, system: bool = False) -> None:
         column = "system_attrs" if system else "user_attrs"
-        text = dumps(value)
+        text = attr_json(key, value)
 
         def op(conn: sa.Connection) -> None:
             current = conn.execute(sa.select(S.studies.c[column])
@@ -340,8 +363,8 @@ class SQLStorage(BaseStorage):
         now = time.time()
         values = {
             "study_id": study_id, "state": int(state), "params": dumps(params or {}),
-            "distributions": self._codec.encode(distributions or {}), "intermediate": "{}",
-            "user_attrs": "{}", "system_attrs": dumps(system_attrs or {}),
+            "distributions": self._dists.encode(study_id, distributions or {}),
+            "intermediate": "{}", "user_attrs": "{}", "system_attrs": attrs_json(system_attrs),
             "datetime_start": now if state == TrialState.RUNNING else None,
         }
 
@@ -353,7 +376,9 @@ class SQLStorage(BaseStorage):
             number = bumped - 1
             result = conn.execute(_INSERT_TRIAL, {"number": number, **values})
             return int(result.inserted_primary_key[0]), int(number)
-        return self._write(op)
+        trial_id, number = self._write(op)
+        self._remember_study(trial_id, study_id)
+        return trial_id, number
 
     def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
         candidates = self._read(lambda c: c.execute(
@@ -364,6 +389,7 @@ class SQLStorage(BaseStorage):
                 .where(S.trials.c.trial_id == tid, S.trials.c.state == int(TrialState.WAITING))
                 .values(state=int(TrialState.RUNNING), datetime_start=time.time())).rowcount)
             if claimed:
+                self._remember_study(trial_id, study_id)
                 return self.get_trial(trial_id)
         return None
 
@@ -397,9 +423,9 @@ class SQLStorage(BaseStorage):
         def op(conn: sa.Connection) -> None:
             row = self._read_fields(conn, trial_id, "params", "distributions")
             merged = {**loads(row.params), **params}
-            dists = {**self._codec.decode(row.distributions), **distributions}
             self._update_running(trial_id, conn, params=dumps(merged),
-                                 distributions=self._codec.encode(dists))
+                                 distributions=dumps({**loads(row.distributions), **refs}))
+        refs = self._dists.refs(self._study_of(trial_id), distributions)
         self._write(op)
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
@@ -412,7 +438,7 @@ class SQLStorage(BaseStorage):
 
     def set_trial_attr(self, trial_id: int, key: str, value: Any, system: bool = False) -> None:
         column = "system_attrs" if system else "user_attrs"
-        text = dumps(value)
+        text = attr_json(key, value)
 
         def op(conn: sa.Connection) -> None:
             row = self._read_fields(conn, trial_id, column)
@@ -434,7 +460,8 @@ class SQLStorage(BaseStorage):
             # `params` is the trial's complete set: only its own worker writes it, so it can
             # replace what is stored without reading it first.
             bind["new_params"] = dumps(params)
-            bind["new_distributions"] = self._codec.encode(distributions or {})
+            bind["new_distributions"] = self._dists.encode(self._study_of(trial_id),
+                                                           distributions or {})
             extra += ["params", "distributions"]
 
         def op(conn: sa.Connection) -> FrozenTrial:
@@ -449,23 +476,41 @@ class SQLStorage(BaseStorage):
             row = conn.execute(_finish_statement(columns), bind).first()
             if row is None:
                 self._raise_not_running(conn, trial_id)
-            return self._to_frozen(row)
-        return self._write(op)
+            return self._to_frozen(row, conn)
+        done = self._write(op)
+        self._trial_study.pop(trial_id, None)
+        return done
 
-    def _to_frozen(self, row: Any) -> FrozenTrial:
-        return self._to_frozen_many([row])[0]
+    def _to_frozen(self, row: Any, conn: sa.Connection | None = None) -> FrozenTrial:
+        return self._to_frozen_many([row], conn)[0]
 
-    def _to_frozen_many(self, rows: list[Any]) -> list[FrozenTrial]:
+    def _to_frozen_many(self, rows: list[Any],
+                        conn: sa.Connection | None = None) -> list[FrozenTrial]:
         """Rows -> records, decoding each JSON column of all rows in one call (loading a
         100,000-trial study is mostly JSON decoding)."""
         if not rows:
             return []
         values, params, user, system = (loads_column([r[i] for r in rows]) for i in (3, 4, 7, 8))
-        dists = self._codec.decode_shared
+        dists = self._dists.decode_many([r[5] for r in rows], conn)
         make = FrozenTrial._from_row
-        return [make(r[0], r[1], _STATES[r[2]], values[k], params[k], dists(r[5]),
+        return [make(r[0], r[1], _STATES[r[2]], values[k], params[k], dists[k],
                      decode_intermediate(r[6]), user[k], system[k], r[9], r[10])
                 for k, r in enumerate(rows)]
+
+    def _remember_study(self, trial_id: int, study_id: int) -> None:
+        if len(self._trial_study) > 10_000:  # trials finished by other processes: start over
+            self._trial_study.clear()
+        self._trial_study[trial_id] = study_id
+
+    def _study_of(self, trial_id: int) -> int:
+        """The study of a trial: remembered for trials created or claimed here, else read."""
+        study_id = self._trial_study.get(trial_id)
+        if study_id is None:
+            study_id = self._read(lambda c: c.execute(
+                sa.select(_T.study_id).where(_T.trial_id == trial_id)).scalar())
+            if study_id is None:
+                raise KeyError(f"no trial with id {trial_id}")
+        return study_id
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         row = self._read(lambda c: c.execute(_ROW_BY_ID, {"tid": trial_id}).first())
@@ -503,6 +548,19 @@ class SQLStorage(BaseStorage):
             wanted = frozenset(states)
             trials = [t for t in trials if t.state in wanted]
         return trials
+
+    def get_last_trials(self, study_id: int, n: int,
+                        states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        if n <= 0:
+            return []
+        query = sa.select(*_ROW_COLUMNS).where(_T.study_id == study_id)
+        if states is not None:
+            query = query.where(_T.state.in_([int(s) for s in states]))
+        query = query.order_by(_T.number.desc()).limit(n)
+        rows = self._read(lambda c: c.execute(query).all())
+        if not rows:
+            self._study_row(study_id)  # raises for an unknown study
+        return self._to_frozen_many(rows[::-1])
 
     def n_trials(self, study_id: int, states: Iterable[TrialState] | None = None) -> int:
         query = sa.select(sa.func.count()).where(S.trials.c.study_id == study_id)

@@ -129,8 +129,8 @@ class Trial:
         return bool(self.study.pruner.prune(self.study._view, self))
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        """Attach a JSON value to this trial."""
-        self.study._storage.set_trial_attr(self.trial_id, key, _json_checked(key, value))
+        """Attach a JSON value to this trial (the storage refuses others, naming the key)."""
+        self.study._storage.set_trial_attr(self.trial_id, key, value)
         self.user_attrs[key] = value
 
     def set_constraint(self, values: Sequence[float]) -> None:
@@ -147,14 +147,3 @@ class Trial:
     def upload_artifact(self, path: str, name: str | None = None) -> str:
         """Copy a file into the study's artifact folder, attached to this trial."""
         return self.study._artifacts.upload(self, path, name)
-
-
-def _json_checked(key: str, value: Any) -> Any:
-    import json
-
-    try:
-        json.dumps(value, allow_nan=True)
-    except (TypeError, ValueError):
-        raise TypeError(f"attribute {key!r}: {value!r} is not JSON-serializable; store numbers, "
-                        "strings, lists or dicts") from None
-    return value
