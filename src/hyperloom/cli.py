@@ -96,21 +96,37 @@ def studies(storage: str) -> None:
         click.echo(f"{s.name:30} {','.join(s.directions):22} {s.n_trials:>7} {best:>14}")
 
 
+def _sole_study_name(store: Any) -> str:
+    """The name of the storage's only study (without reading any trial)."""
+    names = store.get_study_names()
+    if len(names) != 1:
+        raise click.ClickException(f"the storage holds {len(names)} studies {names}; "
+                                   "pass --study NAME")
+    return names[0]
+
+
 @main.command()
 @storage_option
 @study_option
 @click.option("--state", type=click.Choice(["RUNNING", "COMPLETE", "PRUNED", "FAILED",
                                             "WAITING"], case_sensitive=False), default=None)
-@click.option("--limit", type=int, default=None, help="Show only the last N trials.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Show only the last N trials (reading only those).")
 @friendly_errors
 def trials(storage: str, study_name: str | None, state: str | None, limit: int | None) -> None:
     """List the trials of a study."""
-    from .study import TrialState
+    from .storage import TrialState, get_storage
 
-    study = _open(storage, study_name)
-    rows = study.get_trials([TrialState[state.upper()]] if state else None)
-    if limit is not None:
-        rows = rows[-limit:]
+    store = get_storage(_existing(storage))
+    study_id = store.get_study_id(study_name or _sole_study_name(store))
+    wanted = [TrialState[state.upper()]] if state else None
+    if limit is None:
+        rows = store.get_trials(study_id, wanted)
+    else:  # read only the rows shown: the last 5 of 100,000 trials in milliseconds
+        rows = store.get_last_trials(study_id, limit, wanted)
+        total = store.n_trials(study_id, wanted)
+        if total > len(rows):
+            click.echo(f"(the last {len(rows)} of {total} trials)", err=True)
     for t in rows:
         values = "-" if t.values is None else ",".join(f"{v:.6g}" for v in t.values)
         click.echo(f"{t.number:>6} {t.state.name:9} {values:>14}  {json.dumps(t.params)}")
