@@ -124,6 +124,7 @@ def test_a_commit_whose_answer_is_lost_is_looked_up_not_written_twice(relay):
         done = storage.finish_trial(trial_id, TrialState.COMPLETE, [1.5])
     assert proxy.cuts == 2
     assert (done.state, done.values) == (TrialState.COMPLETE, [1.5])
+    storage.delete_study(sid)
     storage.close()
 
 
@@ -139,6 +140,7 @@ def test_a_server_away_for_a_second_is_ridden_out(relay):
     assert 0.9 < time.monotonic() - started < 10
     storage.finish_trial(trial_id, TrialState.COMPLETE, [0.0])
     assert [t.state for t in storage.get_trials(sid)] == [TrialState.COMPLETE]
+    storage.delete_study(sid)
     storage.close()
 
 
@@ -155,6 +157,8 @@ def test_a_server_gone_longer_than_the_retry_budget_is_one_clear_error(relay):
         storage.create_trial(sid)
     assert 0.9 < time.monotonic() - started < 5
     assert "\n" not in str(caught.value)
+    proxy.start()
+    storage.delete_study(sid)
     storage.close()
 
 
@@ -209,7 +213,9 @@ def test_optimize_rides_out_a_server_restart_and_leaves_no_trial_running(pg_url)
     assert out.strip() == "done"
     assert "retrying for up to 60 s" in err  # the restart did reach the worker
     storage = SQLStorage(pg_url)
-    trials = storage.get_trials(storage.get_study_id("restart"))
+    sid = storage.get_study_id("restart")
+    trials = storage.get_trials(sid)
     assert [t.number for t in trials] == list(range(n_trials))
     assert {t.state for t in trials} == {TrialState.COMPLETE}
+    storage.delete_study(sid)
     storage.close()

@@ -10,11 +10,18 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
 import hyperloom as hl
-from hyperloom.storage import MAX_STUDY_NAME, CorruptStorageError, SQLStorage, StorageError
+from hyperloom.storage import (
+    MAX_STUDY_NAME,
+    CorruptStorageError,
+    SQLStorage,
+    StorageError,
+    StorageUnavailableError,
+)
 
 
 def _digest(path) -> str:
@@ -50,7 +57,7 @@ def test_a_sqlite_url_without_a_file_is_refused_rather_than_kept_in_memory(url):
 
 
 def test_an_explicit_in_memory_sqlite_url_still_works():
-    study = hl.create_study(storage="sqlite:///:memory:")
+    study = hl.create_study(storage="sqlite:///:memory:", sampler=hl.samplers.RandomSampler(0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     assert len(study.trials) == 2
 
@@ -88,6 +95,35 @@ def test_a_damaged_page_is_a_clear_error_and_the_file_is_left_untouched(tmp_path
     assert cli.returncode == 1
     assert cli.stderr.count("\n") == 1 and "is damaged" in cli.stderr
     assert _digest(path) == before
+
+
+# -- a lock held too long --------------------------------------------------------------------
+_HOLD_THE_WRITE_LOCK = """
+    import sqlite3, sys, time
+    con = sqlite3.connect(sys.argv[1], isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_database_locked_longer_than_retry_seconds_is_one_clear_error(tmp_path):
+    path = tmp_path / "study.db"
+    storage = SQLStorage(f"sqlite:///{path}", retry_seconds=1)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(_HOLD_THE_WRITE_LOCK),
+                               str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(StorageUnavailableError, match=r"study\.db' stayed locked by another "
+                                                          r"writer for 1 s.*retry_seconds"):
+            storage.create_study("s", ["minimize"])
+        assert 0.9 < time.monotonic() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+    assert storage.create_study("s", ["minimize"]) is not None  # free again: nothing half-done
+    storage.close()
 
 
 # -- a read-only folder ----------------------------------------------------------------------
@@ -232,4 +268,6 @@ def test_study_names_over_512_characters_or_with_nul_are_refused_on_every_storag
     if storage_url is not None:
         with pytest.raises(ValueError, match="NUL character"):
             hl.load_study(study_name="a\x00b", storage=storage_url)
-        assert [s.name for s in SQLStorage(storage_url).list_studies()] == [longest]
+        names = [s.name for s in hl.get_all_study_summaries(storage_url)]
+        assert longest in names and not any(len(n) > 512 or "\x00" in n for n in names)
+        hl.delete_study(study_name=longest, storage=storage_url)

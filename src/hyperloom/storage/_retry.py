@@ -77,9 +77,10 @@ class Backoff:
             raise ValueError(f"retry_seconds must be a number of seconds >= 0, got {budget!r}")
         self.budget, self.first, self.longest = float(budget), first, longest
 
-    def pauses(self) -> Iterator[float]:
-        """Sleeps each pause, then yields it; stops when the budget is spent."""
-        deadline = time.monotonic() + self.budget
+    def pauses(self, since: float | None = None) -> Iterator[float]:
+        """Sleeps each pause, then yields it; stops when the budget, counted from the
+        monotonic time `since` (default: now), is spent."""
+        deadline = (time.monotonic() if since is None else since) + self.budget
         delay = self.first
         while (left := deadline - time.monotonic()) > 0:
             pause = min(delay * (0.5 + random.random()), left)
@@ -117,6 +118,10 @@ def to_storage_error(error: BaseException, where: str, file: str | None,
         return CorruptStorageError(
             f"{file or where} is damaged ({cause}); it was left untouched: restore it from a "
             f"backup, or salvage it with `sqlite3 {file or 'FILE'} .recover | sqlite3 new.db`")
+    if gave_up_after is not None and file:
+        return StorageUnavailableError(
+            f"{file!r} stayed locked by another writer for {gave_up_after:.0f} s ({cause}): "
+            "stop the process that holds it, or give the storage a longer retry_seconds")
     if gave_up_after is not None:
         return StorageUnavailableError(
             f"{where} stayed unavailable for {gave_up_after:.0f} s ({cause}); check that the "

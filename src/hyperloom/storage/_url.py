@@ -119,11 +119,12 @@ def _check_driver(parsed: sa.URL, url: str) -> None:
                            f"{_FORMS[parsed.get_backend_name()]})") from None
 
 
-def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+def make_engine(url: str, lock_wait: float = 60.0, **kwargs: Any) -> sa.Engine:
+    """An engine for `url`; on SQLite a locked database is waited for `lock_wait` seconds."""
     parsed = parse_url(url)
     _check_driver(parsed, url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, **kwargs)
+        return _sqlite_engine(parsed, lock_wait, **kwargs)
     # No pre-ping (a round trip per checkout); dropped connections are retried by the storage.
     engine = sa.create_engine(parsed, pool_size=2, max_overflow=4, pool_recycle=600, **kwargs)
     try:
@@ -135,16 +136,16 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return engine
 
 
-def _sqlite_engine(parsed: sa.URL, **kwargs: Any) -> sa.Engine:
+def _sqlite_engine(parsed: sa.URL, lock_wait: float, **kwargs: Any) -> sa.Engine:
     memory = parsed.database in (None, "", ":memory:")
     read_only = not memory and is_read_only(parsed.database)
     if read_only:  # writes then fail with "readonly", which the storage explains
         uri = read_only_uri(parsed.database)
         kwargs.setdefault("creator", lambda: sqlite3.connect(
-            uri, uri=True, timeout=60, check_same_thread=False))
+            uri, uri=True, timeout=lock_wait, check_same_thread=False))
     engine = sa.create_engine(
         parsed,
-        connect_args={"timeout": 60, "check_same_thread": False},
+        connect_args={"timeout": lock_wait, "check_same_thread": False},
         poolclass=sa.pool.StaticPool if memory else None,
         **kwargs,
     )
@@ -158,7 +159,7 @@ def _sqlite_engine(parsed: sa.URL, **kwargs: Any) -> sa.Engine:
         if not memory and not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
