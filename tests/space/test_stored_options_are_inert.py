@@ -49,9 +49,14 @@ def _study_choosing(tmp_path, path: str) -> str:
 
 
 def _rewrite(db, old: str, new: str) -> None:
+    """Replace text in stored params and distributions, inline or in their own table."""
     with sqlite3.connect(db) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         conn.execute("UPDATE hyperloom_trials SET params = replace(params, ?, ?), "
                      "distributions = replace(distributions, ?, ?)", (old, new, old, new))
+        if "hyperloom_distributions" in tables:
+            conn.execute("UPDATE hyperloom_distributions SET body = replace(body, ?, ?)",
+                         (old, new))
 
 
 def test_reading_a_sent_study_never_imports_a_module_named_in_it(sent_study):
