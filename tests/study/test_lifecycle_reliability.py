@@ -57,11 +57,28 @@ WORKER = """
 """
 
 
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_left_behind():
+    """A failed test must not leave a paused or sleeping worker (or its helper) behind."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
 def _start_worker(url: str, *, n_jobs: int = 1, options: str = "", long_call: str =
-                  "time.sleep(60)", **popen) -> subprocess.Popen:
+                  "time.sleep(60)") -> subprocess.Popen:
+    """A worker in a process group of its own (with its heartbeat helper)."""
     code = textwrap.dedent(WORKER).format(options=options, long_call=long_call)
     proc = subprocess.Popen([sys.executable, "-c", code, url, str(n_jobs), "w"], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    _STARTED.append(proc)
     line = proc.stdout.readline()
     assert line.startswith("started"), line + proc.stderr.read()
     return proc
@@ -235,8 +252,7 @@ def test_a_paused_worker_keeps_its_trial(url):
 def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url):
     # The whole process group (worker and heartbeat helper) is paused, as Ctrl-Z or a
     # scheduler's suspend does: the trial is failed, then its worker comes back with a result.
-    proc = _start_worker(url, options=BEATING.format(grace=0.5), long_call="time.sleep(0.3)",
-                         start_new_session=True)
+    proc = _start_worker(url, options=BEATING.format(grace=0.5), long_call="time.sleep(0.3)")
     os.killpg(proc.pid, signal.SIGSTOP)
     watcher = _watch(url, grace=0.5)
     assert _wait_until(lambda: watcher.fail_stale_trials() == [3], 3.0)
