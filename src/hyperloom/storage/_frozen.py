@@ -13,6 +13,7 @@ import math
 from typing import Any, NoReturn
 
 from ..space import Distribution
+from ._codec import loads_column
 
 _READ_ONLY = ("trial records are read-only (shared by every reader of the study); "
               "work on a copy, e.g. dict(trial.params) or list(trial.values)")
@@ -77,6 +78,16 @@ def freeze_mapping(mapping: dict | None) -> FrozenDict:
     return FrozenDict(mapping)
 
 
+def frozen_json_objects(texts: list[str]) -> list[FrozenDict]:
+    """Read-only dicts of many JSON object texts. One scan of the joined texts tells whether
+    any may nest a list or dict; if none does, each dict is copied without looking inside."""
+    joined = ",".join(texts)
+    mappings = loads_column(texts)
+    if "[" in joined or joined.count("{") != len(texts):
+        return [freeze_mapping(m) for m in mappings]
+    return [FrozenDict(m) if m else EMPTY for m in mappings]
+
+
 class TrialState(enum.IntEnum):
     RUNNING = 0
     COMPLETE = 1
@@ -102,6 +113,19 @@ class TrialDraft(_TrialFields):
     record in place (same memory layout), so building a record costs no copy."""
 
     __slots__ = ()
+
+    @classmethod
+    def start(cls, trial_id: int, number: int, state: TrialState, params: dict[str, Any],
+              distributions: dict[str, Distribution], system_attrs: dict[str, Any],
+              datetime_start: float | None) -> TrialDraft:
+        """The draft of a trial just created: no values, reports or user attributes yet."""
+        d = cls()
+        d.trial_id, d.number, d.state, d.values = trial_id, number, state, None
+        d.params, d.distributions = freeze_mapping(params), freeze_flat(distributions)
+        d.intermediate_values, d.user_attrs = EMPTY, EMPTY
+        d.system_attrs = freeze_mapping(system_attrs)
+        d.datetime_start, d.datetime_complete = datetime_start, None
+        return d
 
     def freeze(self) -> FrozenTrial:
         self.__class__ = FrozenTrial
@@ -133,14 +157,14 @@ class FrozenTrial(_TrialFields):
     def _from_row(cls, trial_id: int, number: int, state: TrialState, values: Any,
                   params: Any, distributions: Any, intermediate_values: Any, user_attrs: Any,
                   system_attrs: Any, datetime_start: Any, datetime_complete: Any) -> FrozenTrial:
-        """Positional constructor for storages loading many rows of freshly decoded JSON
-        (`distributions` read-only already)."""
+        """Positional constructor for storages loading many rows: `params`, `distributions` and
+        the attributes come read-only already (see `frozen_json_objects`)."""
         t = TrialDraft()
         t.trial_id, t.number, t.state = trial_id, number, state
         t.values = None if values is None else FrozenList(values)
-        t.params, t.distributions = freeze_mapping(params), distributions
+        t.params, t.distributions = params, distributions
         t.intermediate_values = freeze_flat(intermediate_values)
-        t.user_attrs, t.system_attrs = freeze_mapping(user_attrs), freeze_mapping(system_attrs)
+        t.user_attrs, t.system_attrs = user_attrs, system_attrs
         t.datetime_start, t.datetime_complete = datetime_start, datetime_complete
         return t.freeze()
 
@@ -224,11 +248,15 @@ def _to_datetime(ts: float | None) -> _dt.datetime | None:
     return None if ts is None else _dt.datetime.fromtimestamp(ts, tz=_dt.timezone.utc)
 
 
-def draft_of(trial: _TrialFields) -> TrialDraft:
-    """A mutable copy of a record (or draft) for a storage to update."""
+def draft_of(t: _TrialFields) -> TrialDraft:
+    """A mutable copy of a record (or draft) for a storage to update; its containers are
+    read-only, so they are shared, not copied."""
     d = TrialDraft()
-    for name in _FIELDS:
-        setattr(d, name, getattr(trial, name))
+    d.trial_id, d.number, d.state, d.values = t.trial_id, t.number, t.state, t.values
+    d.params, d.distributions = t.params, t.distributions
+    d.intermediate_values, d.user_attrs = t.intermediate_values, t.user_attrs
+    d.system_attrs = t.system_attrs
+    d.datetime_start, d.datetime_complete = t.datetime_start, t.datetime_complete
     return d
 
 

@@ -137,11 +137,10 @@ class InMemoryStorage(BaseStorage):
             tid = self._next_trial_id
             self._next_trial_id += 1
             number = len(study.trials)
-            study.trials.append(draft_of(FrozenTrial(
-                trial_id=tid, number=number, state=state, values=None,
-                params=params or {}, distributions=distributions or {},
-                system_attrs=_read_back_all(system_attrs),
-                datetime_start=time.time() if state == TrialState.RUNNING else None)))
+            study.trials.append(TrialDraft.start(
+                tid, number, state, params or {}, distributions or {},
+                _read_back_all(system_attrs),
+                time.time() if state == TrialState.RUNNING else None))
             self._trials[tid] = (study_id, number)
             if state == TrialState.WAITING:
                 study.waiting.append(study.trials[-1])

@@ -31,7 +31,7 @@ from ._errors import (
     StudyNotFoundError,
     TrialFinishedError,
 )
-from ._frozen import FrozenTrial, TrialState
+from ._frozen import FrozenTrial, TrialState, frozen_json_objects
 from ._names import check_study_name
 from ._retry import (
     DEFAULT_RETRY_SECONDS,
@@ -489,7 +489,8 @@ class SQLStorage(BaseStorage):
         100,000-trial study is mostly JSON decoding)."""
         if not rows:
             return []
-        values, params, user, system = (loads_column([r[i] for r in rows]) for i in (3, 4, 7, 8))
+        values = loads_column([r[3] for r in rows])
+        params, user, system = (frozen_json_objects([r[i] for r in rows]) for i in (4, 7, 8))
         dists = self._dists.decode_many([r[5] for r in rows], conn)
         make = FrozenTrial._from_row
         return [make(r[0], r[1], _STATES[r[2]], values[k], params[k], dists[k],
