@@ -166,3 +166,32 @@ def test_trials_limit_on_a_100k_trial_study_reads_only_the_rows_it_shows(tmp_pat
     failed = runner.invoke(main, ["trials", "--storage", url, "--state", "failed", "--limit", "2"])
     assert [line.split()[:2] for line in failed.stdout.splitlines()] == \
         [["99980", "FAILED"], ["99990", "FAILED"]]
+
+
+def test_writers_racing_to_store_the_same_new_distribution_store_it_once(sql_url):
+    import threading
+
+    storages = [SQLStorage(sql_url) for _ in range(6)]  # each with its own connections, cache
+    sid = storages[0].create_study("race", ["minimize"])
+    dist = {"opt": hl.Choice(["adam", "sgd", "rmsprop"])}
+    start, errors = threading.Barrier(len(storages)), []
+
+    def write(storage):
+        start.wait()
+        try:
+            tid, _ = storage.create_trial(sid, params={"opt": "sgd"}, distributions=dist)
+            storage.finish_trial(tid, TrialState.COMPLETE, [1.0])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=write, args=(s,)) for s in storages]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    trials = SQLStorage(sql_url).get_trials(sid)
+    assert len(trials) == 6 and all(t.distributions == dist for t in trials)
+    assert _count(sql_url, "SELECT count(*) FROM hyperloom_distributions WHERE study_id = :s",
+                  s=sid) == 1
+    for s in storages:
+        s.close()

@@ -62,9 +62,13 @@ class DistributionTable:
                 have = _ids_of(conn, study_id, bodies)
             return have
 
-        try:
-            ids = self._write(insert_missing)
-        except IntegrityError:  # another writer stored one of them first: theirs is as good
+        for _ in range(len(bodies)):  # each conflict means one more of them is stored already
+            try:
+                ids = self._write(insert_missing)
+                break
+            except IntegrityError:  # another writer stored it first: theirs is as good
+                continue
+        else:
             ids = self._write(insert_missing)
         for digest, dist_id in ids.items():
             self._by_id.setdefault(dist_id, distribution_from_dict(loads(bodies[digest])))
