@@ -106,7 +106,7 @@ class SQLStorage(BaseStorage):
         self._backoff = Backoff(retry_seconds)
         if url.startswith("sqlite"):
             check_sqlite_file(url)  # refuses foreign or corrupt files before touching them
-        self._engine = make_engine(url, **(engine_kwargs or {}))
+        self._engine = make_engine(url, lock_wait=retry_seconds, **(engine_kwargs or {}))
         self._is_sqlite = self._engine.dialect.name == "sqlite"
         self._read_options = {"hyperloom_read": True} if self._is_sqlite \
             else {"isolation_level": "AUTOCOMMIT"}
@@ -172,6 +172,7 @@ class SQLStorage(BaseStorage):
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """Run `attempt` until it succeeds, retrying transient errors with backoff within
         the retry budget; a commit whose outcome was lost is looked up, never redone."""
+        started = time.monotonic()  # a lock waited for inside SQLite counts too
         pauses = None
         unknown: CommitOutcomeUnknown | None = None
         while True:
@@ -195,7 +196,7 @@ class SQLStorage(BaseStorage):
                     raise self._storage_error(exc) from exc
                 error = exc
             if pauses is None:
-                pauses = self._backoff.pauses()
+                pauses = self._backoff.pauses(since=started)
                 self._warn_retrying(error)
             if next(pauses, None) is None:
                 raise self._storage_error(error, gave_up=True) from error
