@@ -87,6 +87,18 @@ n = 0
     assert call_model()["a"] == 2 and call_model()["b"] == 2
 
 
+
+def test_and_or_skip_a_list_or_dict_whose_items_gin_would_compute(clean_gin):
+    (config,) = expand(f"""
+n = 0
+{MOD}.model.a = %n > 0 and [1, 10 // %n]
+{MOD}.model.b = %n == 0 or {{'k': 10 // %n}}
+""")
+    config.apply()  # Gin reading the list or dict would compute 10 // 0
+    assert call_model()["a"] is False and call_model()["b"] is True
+    gin.parse_config("n = 5")
+    assert call_model()["a"] == [1, 2] and call_model()["b"] == {"k": 2}
+
 # ---- includes ---------------------------------------------------------------------------------
 
 BASE = f"""

@@ -41,6 +41,8 @@ def _evaluate(op: str, operands: _Operands, ops: list[str] | None) -> Any:
                 break
         return result
     args = [operands[i] for i in range(len(operands))]
+    if op == "value":
+        return args[0]
     if op == "compare":
         assert ops is not None and len(ops) == len(args) - 1
         return all(COMPARE[o](a, b) for o, a, b in zip(ops, args, args[1:]))

@@ -203,6 +203,12 @@ class GinWriter(_Writer):
         self.needs_ops = True
         texts = [self.text(a) for a in args]
         lazy = _lazy_operands(op, args)
+        for i, a in enumerate(args):
+            if i and op in ("and", "or") and i not in lazy and _computes(a):
+                # Gin computes what a list, tuple or dict holds when it reads it: a helper that
+                # returns the container is called only when Python would read the operand.
+                texts[i] = self._value_helper(texts[i])
+                lazy[i] = None
         for i, macro in lazy.items():
             # A macro's name, or an uncalled reference: `expr` computes them when it needs them.
             texts[i] = repr(macro) if macro else texts[i].removesuffix("()")
@@ -213,6 +219,25 @@ class GinWriter(_Writer):
         if lazy:
             self.helpers.append(f"{full}.lazy = {lazy!r}")
         return f"@{full}()"
+
+
+    def _value_helper(self, text: str) -> str:
+        """A call of `expr` that returns `text`'s value, for an operand computed only on demand."""
+        full = f"{self._scope()}/{GIN_EXPR}"
+        self.helpers.append(f"{full}.op = 'value'")
+        self.helpers.append(f"{full}.args = [{text}]")
+        return f"@{full}()"
+
+
+def _computes(node: Node) -> bool:
+    """Whether Gin runs something to read `node`: a call, an operation or a macro, at any depth."""
+    if isinstance(node, (Call, Unary, Binary, BoolOp, Compare, Macro)):
+        return True
+    if isinstance(node, (ListNode, TupleNode)):
+        return any(_computes(i) for i in node.items)
+    if isinstance(node, DictNode):
+        return any(_computes(k) or _computes(v) for k, v in node.pairs)
+    return False
 
 
 def _lazy_operands(op: str, args: list[Node]) -> dict[int, str | None]:
