@@ -294,6 +294,28 @@ def test_telling_a_trial_failed_as_dead_keeps_the_result_as_a_new_trial(sqlite_u
     assert study.best_trial.number == 1
 
 
+
+def test_a_trial_failed_as_dead_keeps_what_its_objective_records_afterwards(sqlite_url):
+    study = hl.create_study(storage=sqlite_url, study_name="w", heartbeat_interval=0.1)
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    trial.report(0.9, step=0)
+    other = hl.load_study(study_name="w", storage=sqlite_url)  # took this worker for dead
+    other.storage.finish_trial(trial.trial_id, TrialState.FAILED, None,
+                               system_attrs={"fail_reason": "heartbeat stopped"})
+    trial.suggest_int("n", 1, 4)  # the paused objective comes back and goes on
+    trial.report(0.5, step=1)
+    trial.set_user_attr("note", "after")
+    trial.set_constraint([-1.0])
+    with pytest.warns(UserWarning, match="trial 0 was marked FAILED .* kept as trial 1"):
+        kept = study.tell(trial, 0.25)
+    assert kept.state == TrialState.COMPLETE and set(kept.params) == {"x", "n"}
+    assert kept.intermediate_values == {0: 0.9, 1: 0.5}
+    assert kept.user_attrs == {"note": "after"}
+    assert kept.system_attrs["constraints"] == [-1.0]
+    with pytest.raises(hl.TrialFinishedError):  # a trial this process told is still final
+        trial.report(0.1, step=2)
+
 def test_the_in_memory_storage_beats_without_a_helper_process():
     before = set(_children(os.getpid()))
     study = hl.create_study(heartbeat_interval=0.05)

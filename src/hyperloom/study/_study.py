@@ -251,6 +251,7 @@ class Study:
         all (paused past the grace period): its result becomes a new COMPLETE trial with the
         same params, attributes and intermediate values, marked `late_result_of`."""
         system = {k: v for k, v in failed.system_attrs.items() if k != "fail_reason"}
+        system.update(trial._unstored_system)
         trial_id, number = self._storage.create_trial(
             self._study_id, params=dict(trial.params), distributions=dict(trial.distributions),
             system_attrs={**system, "late_result_of": failed.number})

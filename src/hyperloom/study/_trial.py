@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..space import Choice, Distribution, IntUniform, LogUniform, QUniform, Uniform
+from ..storage import TrialFinishedError
 
 if TYPE_CHECKING:
     from ._study import Study
@@ -33,6 +34,7 @@ class Trial:
         self._unsaved: dict[str, Any] = {}  # params the storage has not seen yet
         self._artifacts: list[str] = []  # names of files uploaded for this trial
         self._finished = False
+        self._unstored_system: dict[str, Any] = {}  # system attrs a failed-as-dead trial kept
 
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self.params})"
@@ -75,8 +77,8 @@ class Trial:
         self.params[name] = value
         self.distributions[name] = distribution
         if self.study._writes_through:
-            self.study._storage.set_trial_params(self.trial_id, {name: value},
-                                                 {name: distribution})
+            self._write(lambda: self.study._storage.set_trial_params(
+                self.trial_id, {name: value}, {name: distribution}))
         else:
             self._unsaved[name] = value
         return value
@@ -116,9 +118,10 @@ class Trial:
         except (TypeError, ValueError):
             raise TypeError(f"trial.report: `value` must be a number, got {value!r}") from None
         self.intermediate_values[step] = value
-        self.study._storage.set_trial_intermediate_value(self.trial_id, step, value)
+        self._write(lambda: self.study._storage.set_trial_intermediate_value(
+            self.trial_id, step, value))
         if self._unsaved:
-            self.study._flush_params(self)
+            self._write(lambda: self.study._flush_params(self))
 
     @property
     def last_step(self) -> int | None:
@@ -130,7 +133,7 @@ class Trial:
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON value to this trial (the storage refuses others, naming the key)."""
-        self.study._storage.set_trial_attr(self.trial_id, key, value)
+        self._write(lambda: self.study._storage.set_trial_attr(self.trial_id, key, value))
         self.user_attrs[key] = value
 
     def set_constraint(self, values: Sequence[float]) -> None:
@@ -142,7 +145,21 @@ class Trial:
                             ) from None
         if any(math.isnan(v) for v in floats):
             raise ValueError("trial.set_constraint: constraint values must not be NaN")
-        self.study._storage.set_trial_attr(self.trial_id, "constraints", floats, system=True)
+        if not self._write(lambda: self.study._storage.set_trial_attr(
+                self.trial_id, "constraints", floats, system=True)):
+            self._unstored_system["constraints"] = floats
+
+    def _write(self, write: Callable[[], object]) -> bool:
+        """Run a storage write for this trial; False when another worker has finished the trial
+        meanwhile (it took this worker for dead while it was paused): the objective goes on, what
+        it records stays here, and its result is kept as a late result when it is told."""
+        try:
+            write()
+        except TrialFinishedError:
+            if self._finished:
+                raise
+            return False
+        return True
 
     def upload_artifact(self, path: str, name: str | None = None) -> str:
         """Copy a file into the study's artifact folder, attached to this trial."""
