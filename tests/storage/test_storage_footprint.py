@@ -195,3 +195,17 @@ def test_writers_racing_to_store_the_same_new_distribution_store_it_once(sql_url
                   s=sid) == 1
     for s in storages:
         s.close()
+
+
+def test_an_altered_distribution_row_is_one_clear_error_and_the_file_is_untouched(tmp_path):
+    path = tmp_path / "sent.db"
+    study = hl.create_study(storage=f"sqlite:///{path}", study_name="s")
+    study.optimize(lambda t: t.suggest_categorical("c", ["a", "b"]) == "a", n_trials=2)
+    del study
+    with sqlite3.connect(path) as db:  # options that no Choice can have: duplicates
+        db.execute("UPDATE hyperloom_distributions SET body = "
+                   "'{\"type\":\"choice\",\"options\":[1,1]}'")
+    before = path.read_bytes()
+    with pytest.raises(hl.storage.CorruptStorageError, match="distribution .* cannot be read"):
+        hl.load_study(study_name="s", storage=f"sqlite:///{path}").trials
+    assert path.read_bytes() == before

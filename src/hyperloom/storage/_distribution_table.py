@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..space import Distribution, distribution_from_dict
 from . import _schema as S
 from ._codec import dumps, loads
-from ._errors import StorageError
+from ._errors import CorruptStorageError, StorageError
 from ._frozen import FrozenDict
 
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class DistributionTable:
 
     def _resolve(self, ref: Any) -> Distribution:
         if type(ref) is not int:
-            return distribution_from_dict(ref)  # a schema-1 row: the distribution itself
+            return _stored_distribution(ref, "a trial")  # a schema-1 row: the distribution
         try:
             return self._by_id[ref]
         except KeyError:
@@ -115,7 +115,7 @@ class DistributionTable:
                              .where(_D.distribution_id.in_(sorted(ids)))).all()
         rows = select(conn) if conn is not None else self._read(select)
         for dist_id, body in rows:
-            self._by_id[dist_id] = distribution_from_dict(loads(body))
+            self._by_id[dist_id] = _stored_distribution(loads(body), f"distribution {dist_id}")
 
 
 def _digest(body: str) -> str:
@@ -130,3 +130,13 @@ def _ids_of(conn: sa.Connection, study_id: int, digests: Iterable[str]) -> dict[
 
 def _unknown_ids(refs: Iterable[dict[str, Any]], known: dict[int, Distribution]) -> set[int]:
     return {r for one in refs for r in one.values() if type(r) is int and r not in known}
+
+
+def _stored_distribution(data: Any, where: str) -> Distribution:
+    """A stored distribution, or one clear error for a row no version of hyperloom wrote."""
+    try:
+        return distribution_from_dict(data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CorruptStorageError(f"{where} in {S.distributions.name} cannot be read ({exc}); "
+                                  "the database was not written by hyperloom or was altered, and "
+                                  "is left untouched") from None
