@@ -207,5 +207,5 @@ def test_an_altered_distribution_row_is_one_clear_error_and_the_file_is_untouche
                    "'{\"type\":\"choice\",\"options\":[1,1]}'")
     before = path.read_bytes()
     with pytest.raises(hl.storage.CorruptStorageError, match="distribution .* cannot be read"):
-        hl.load_study(study_name="s", storage=f"sqlite:///{path}").trials
+        _ = hl.load_study(study_name="s", storage=f"sqlite:///{path}").trials
     assert path.read_bytes() == before
