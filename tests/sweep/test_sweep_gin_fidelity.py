@@ -216,8 +216,8 @@ def test_macros_that_use_a_macro_twice_are_computed_once_each_when_gin_evaluates
     text = "".join(f"m{i} = %m{i + 1} + %m{i + 1}\n" for i in range(depth))
     (config,) = expand(f"{text}m{depth} = 1\n{MOD}.model.a = %m0\n")
     config.apply()
-    start = time.perf_counter()
+    start = time.process_time()
     assert call_model()["a"] == 2 ** depth
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     gin.parse_config(f"m{depth} = 3")  # a later binding is seen by the next evaluation
     assert call_model()["a"] == 3 * 2 ** depth
