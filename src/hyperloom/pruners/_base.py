@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..samplers._base import StudyView
+from ..samplers import StudyView
 
 
 class PrunableTrial(Protocol):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..storage._frozen import TrialState
+from ..storage import TrialState
 from ._base import BasePruner, PrunableTrial, StudyView
 
 

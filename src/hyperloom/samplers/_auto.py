@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..space import Choice, Constant, Distribution, SearchSpace
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, StudyView, TrialLike
 from ._tpe import TPESampler
 

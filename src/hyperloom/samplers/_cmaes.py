@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 
 from ..space import Distribution, IntUniform, QUniform, SearchSpace
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 from ._base import (
     BaseSampler,
     CompletedIntersection,

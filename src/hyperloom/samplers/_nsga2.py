@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..storage._frozen import FrozenTrial
+from ..storage import FrozenTrial
 from ._base import StudyView
 from ._crowding import crowding_distance
 from ._genetic import GeneticSampler

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..space import Distribution, SearchSpace
-from ..storage._frozen import TrialState
+from ..storage import TrialState
 from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike, as_rng
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..space import Choice, Constant, Distribution, SearchSpace
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, LockedState, StudyView, TrialLike, as_rng
 from ._crowding import crowding_distance
 from ._parzen import Layout, Parzen, one_blas_thread

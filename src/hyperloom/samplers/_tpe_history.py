@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..space import Distribution
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 
 Key = tuple[str, Distribution]
 

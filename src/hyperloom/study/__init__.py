@@ -1,6 +1,6 @@
 """Studies and trials: the define-by-run core."""
 
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 from ._callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
 from ._exceptions import TrialPruned
 from ._optimize import Terminated

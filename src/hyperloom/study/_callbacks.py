@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from ._study import Study

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..samplers import BaseSampler, SearchExhausted
 from ..space import Distribution, SearchSpace
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from ._optimize import _Budget

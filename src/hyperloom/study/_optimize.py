@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..samplers import SearchExhausted
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 from ._deterministic import run_batches
 from ._exceptions import TrialPruned
 from ._progress import Progress

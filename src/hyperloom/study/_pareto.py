@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..storage._frozen import FrozenTrial
+from ..storage import FrozenTrial
 
 
 def _signed(trials: Sequence[FrozenTrial], directions: list[str]) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from ._study import Study

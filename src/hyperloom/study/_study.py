@@ -20,7 +20,7 @@ from ..storage import (
     check_study_name,
     get_storage,
 )
-from ..storage._errors import DuplicatedStudyError, StudyNotFoundError
+from ..storage import DuplicatedStudyError, StudyNotFoundError
 from ._artifacts import ArtifactStore
 from ._heartbeat import beater_for, default_grace
 from ._pareto import best_single, pareto_front

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..space import SearchSpace
-from ..storage._base import BaseStorage
-from ..storage._frozen import FrozenTrial, TrialState
+from ..storage import BaseStorage
+from ..storage import FrozenTrial, TrialState
 
 
 class StudyReadView:

@@ -13,7 +13,7 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from ...space import Choice, Constant, Distribution, SearchSpace
-from ...storage._frozen import FrozenTrial, TrialState
+from ...storage import FrozenTrial, TrialState
 from .._base import (
     BaseSampler,
     CompletedIntersection,
