@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import threading
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
+from ..exceptions import SearchExhausted  # noqa: F401 - importable from here, as before
 from ..space import Distribution, SearchSpace
-from ..storage._frozen import FrozenTrial, TrialState
-
-
-class SearchExhausted(Exception):
-    """Raised by a sampler that has no new point left (a finished grid); `optimize` stops."""
+from ..storage import FrozenTrial, TrialState
+from ._params import Configurable
 
 
 class StudyView(Protocol):
@@ -49,8 +48,10 @@ class TrialLike(Protocol):
     distributions: dict[str, Distribution]
 
 
-class BaseSampler:
-    """Subclass and override `sample_independent`, and the relative pair for joint models."""
+class BaseSampler(Configurable, ABC):
+    """Subclass and implement `sample_independent` (a subclass without it cannot be built),
+    and override the relative pair for joint models. Declare the constructor's arguments in
+    `_params` for validation (`check_params`) and a repr."""
 
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
         """The space to sample jointly for this trial. Default: the static space, if any."""
@@ -61,9 +62,10 @@ class BaseSampler:
         """Joint stored values for (the active part of) `space`; may cover only some names."""
         return {}
 
+    @abstractmethod
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
                            distribution: Distribution) -> Any:
-        raise NotImplementedError
+        """A stored value for one parameter that the relative proposal did not cover."""
 
     def claim_params(self, study: StudyView) -> dict[str, Any] | None:
         """Called before a trial is created; fixed params for it (e.g. a grid point), or None.

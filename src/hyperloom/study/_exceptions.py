@@ -1,5 +1,5 @@
-"""Exceptions users raise or catch around objectives."""
+"""Exceptions users raise or catch around objectives (defined in `hyperloom.exceptions`)."""
 
+from ..exceptions import TrialPruned
 
-class TrialPruned(Exception):
-    """Raise inside an objective to stop the trial early (it is recorded as PRUNED)."""
+__all__ = ["TrialPruned"]

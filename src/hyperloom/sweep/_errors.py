@@ -1,10 +1,14 @@
 """Errors of sweep files: every one names file:line:column and shows the line with a caret,
-so a user can fix a file without guessing where the parser stopped."""
+so a user can fix a file without guessing where the parser stopped. `SweepError` and
+`SweepSyntaxError` are defined in `hyperloom.exceptions`; here are the source text they quote
+and the position-only error raised deep inside evaluation."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+
+from ..exceptions import SweepError, SweepSyntaxError
 
 
 @dataclass(frozen=True)
@@ -32,35 +36,6 @@ class Source:
         return ""
 
 
-class SweepError(ValueError):
-    """A sweep file is valid syntax but means nothing sensible (or cannot be turned into Gin)."""
-
-    def __init__(self, message: str, source: Source | None = None, line: int | None = None,
-                 column: int | None = None) -> None:
-        self.message = message
-        self.file = source.name if source is not None else None
-        self.line = line
-        self.column = column
-        self.source_line = source.line(line) if source is not None and line else ""
-        super().__init__(self._format())
-
-    def _format(self) -> str:
-        if self.line is None:
-            return f"{self.file}: {self.message}" if self.file else self.message
-        where = f"{self.file or '<string>'}:{self.line}:{self.column or 1}"
-        out = f"{where}: {self.message}"
-        if self.source_line:
-            caret = " " * (max(1, self.column or 1) - 1) + "^"
-            # Tabs keep their width in the caret line so that the caret sits under the column.
-            prefix = "".join(c if c == "\t" else " " for c in self.source_line[:len(caret) - 1])
-            out += f"\n    {self.source_line}\n    {prefix}^"
-        return out
-
-
-class SweepSyntaxError(SweepError):
-    """The text is not in the sweep language (unexpected character, token or indentation)."""
-
-
 class NodeError(Exception):
     """Raised deep inside evaluation with a position only; the caller adds the file."""
 
@@ -72,3 +47,6 @@ class NodeError(Exception):
     def to_sweep_error(self, source: Source | None) -> SweepError:
         line, column = self.pos if self.pos else (None, None)
         return SweepError(self.message, source, line, column)
+
+
+__all__ = ["NodeError", "Source", "SweepError", "SweepSyntaxError"]
