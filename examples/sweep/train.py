@@ -2,7 +2,7 @@
 
 It "trains" for a few steps on a synthetic problem whose loss depends on the learning rate,
 the model's width and depth and the dropout, then reports the final loss to hyperloom
-(`hyperloom.report`), which `hyperloom run` records as the trial's value. Run on its own, it
+(`hyperloom.sweep.report_result`), which `hyperloom run` records as the trial's value. Run on its own, it
 prints the value instead.
 """
 
@@ -15,7 +15,7 @@ import sys
 
 import gin
 
-import hyperloom
+from hyperloom.sweep import report_result
 
 # Relative `include` lines are looked up next to this file too (Gin resolves them against the
 # working directory otherwise).
@@ -56,7 +56,7 @@ def main(path: str) -> None:
     gin.parse_config_file(path)
     loss = train(model=Model(), opt=optimizer())
     print(f"final loss {loss:.5f}")
-    hyperloom.report(loss)
+    report_result(loss)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
 """hyperloom: hyperparameter optimization with define-by-run studies, samplers, sweep files,
 graphs of tunable nodes and hypergradients, on one core."""
 
-from . import pruners, samplers, space, storage
+import importlib
+import warnings
+from typing import Any
+
+from . import callbacks, pruners, samplers, space, storage
+from .callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
 from .space import (
     Choice,
     Constant,
@@ -25,23 +30,16 @@ from .space import (
     randint,
     uniform,
 )
-from .storage import StorageError, StudyNotFoundError, TrialFinishedError
+from .storage import FrozenTrial, StorageError, StudyNotFoundError, TrialFinishedError, TrialState
 from .study import (
-    ConsoleLogger,
-    FrozenTrial,
-    HistoryRecorder,
-    MaxTrialsCallback,
     Study,
     Trial,
     TrialPruned,
-    TrialState,
     create_study,
     delete_study,
     get_all_study_summaries,
     load_study,
 )
-from .study import _callbacks as callbacks
-from .sweep._report import report
 
 __version__ = "0.1.0"
 
@@ -52,5 +50,22 @@ __all__ = [
     "TrialFinishedError", "TrialPruned", "TrialState", "Uniform", "callbacks", "choice",
     "constant", "create_study", "delete_study", "get_all_study_summaries", "intuniform",
     "load_study", "lognormal", "loguniform", "normal", "pruners", "qnormal", "quniform",
-    "randint", "report", "samplers", "space", "storage", "uniform",
+    "randint", "samplers", "space", "storage", "uniform",
 ]
+
+# Front ends that load more than the core: imported on first attribute access, so that
+# `import hyperloom` stays light (no lark, gin or sweep module).
+_LAZY_SUBPACKAGES = ("sweep",)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "report":
+        warnings.warn("hyperloom.report is deprecated and will be removed in the next release; "
+                      "a process started by `hyperloom run` hands its value back with "
+                      "hyperloom.sweep.report_result", DeprecationWarning, stacklevel=2)
+        from .sweep import report_result
+
+        return report_result
+    if name in _LAZY_SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'hyperloom' has no attribute {name!r}")

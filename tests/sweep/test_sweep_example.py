@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import hyperloom
 import hyperloom as hl
 from hyperloom.space import Choice, IntUniform, LogUniform, Uniform
 from hyperloom.sweep import expand, run_sweep, to_search_space
@@ -39,8 +38,6 @@ def test_the_search_file_is_a_search_space():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(not hasattr(hyperloom, "report"), strict=True,
-                   reason="hyperloom.report is re-exported by hyperloom/__init__.py (lead)")
 def test_the_trainer_runs_under_hyperloom_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     db = f"sqlite:///{tmp_path / 'h.db'}"

@@ -1,8 +1,9 @@
-"""`report(value)`: how a process started by `hyperloom run` hands its objective value back.
+"""`report_result(value)`: how a process started by `hyperloom run` hands its objective value
+back (not to be confused with `trial.report`, a define-by-run trial's intermediate value).
 
-The runner sets `HYPERLOOM_RESULT_FILE` to a path of its own; `report` writes the value there
-as JSON (atomically, so a crash mid-write leaves nothing half-read). Outside a run it prints the
-value as the last line of stdout, which `--metric-from stdout` also reads.
+The runner sets `HYPERLOOM_RESULT_FILE` to a path of its own; `report_result` writes the value
+there as JSON (atomically, so a crash mid-write leaves nothing half-read). Outside a run it
+prints the value as the last line of stdout, which `--metric-from stdout` also reads.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ def _check(value: float | Sequence[float]) -> float | list[float]:
     out = []
     for v in values:
         if isinstance(v, bool) or not hasattr(v, "__float__"):
-            raise TypeError(f"report() takes a number or a list of numbers, got {v!r}")
+            raise TypeError(f"report_result() takes a number or a list of numbers, got {v!r}")
         f = float(v)
         if math.isnan(f):
-            raise ValueError("report() got NaN; report a number (or let the run fail)")
+            raise ValueError("report_result() got NaN; report a number (or let the run fail)")
         out.append(f)
     return out[0] if not isinstance(value, Sequence) else out
 
 
-def report(value: float | Sequence[float]) -> None:
+def report_result(value: float | Sequence[float]) -> None:
     """Report this process's objective value (a number, or a list for several objectives)."""
     checked = _check(value)
     path = os.environ.get(RESULT_ENV)
