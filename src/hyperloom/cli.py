@@ -52,7 +52,7 @@ def _existing(storage: str) -> str:
     import os
 
     if storage.startswith("sqlite:///"):
-        from .storage._url import parse_url
+        from .storage import parse_url
 
         path = parse_url(storage).database
         if path and path != ":memory:" and not os.path.exists(path):
@@ -185,7 +185,7 @@ def export(storage: str, study_name: str | None, fmt: str, output: str | None) -
 def _register_optional_commands() -> None:
     """Commands of front ends that ship in their own packages."""
     try:
-        from .sweep._cli import run_command, sweep_command
+        from .sweep import run_command, sweep_command
     except ImportError:
         return
     for command, name in ((sweep_command, "sweep"), (run_command, "run")):

@@ -18,10 +18,15 @@ from ._names import MAX_STUDY_NAME, check_study_name
 
 
 def __getattr__(name: str):
-    if name == "SQLStorage":  # SQLAlchemy is imported only when a SQL storage is used
+    # SQLAlchemy is imported only when a SQL storage (or its URL) is used.
+    if name == "SQLStorage":
         from ._sql import SQLStorage
 
         return SQLStorage
+    if name == "parse_url":
+        from ._url import parse_url
+
+        return parse_url
     raise AttributeError(name)
 
 
@@ -29,4 +34,4 @@ __all__ = ["BaseStorage", "CorruptStorageError", "DuplicatedStudyError", "Frozen
            "InMemoryStorage", "MAX_STUDY_NAME", "ReadOnlyStorageError", "SQLStorage",
            "StorageError", "StorageFullError", "StorageUnavailableError", "StudyNotFoundError",
            "StudySummary", "TrialFinishedError", "TrialState", "check_study_name",
-           "get_storage"]
+           "get_storage", "parse_url"]
