@@ -1,17 +1,15 @@
-"""AutoSampler: which algorithm it picks for which study, reproducibility, valid proposals."""
+"""AutoSampler: which algorithm it picks for which study, reproducibility. (Valid points of
+random numeric, mixed and large spaces: the contract of test_conformance.py.)"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import hyperloom as hl
 from hyperloom.samplers import AutoSampler
 from hyperloom.space import Choice, IntUniform, LogUniform, SearchSpace, Uniform
-from strategies import spaces
 
 
 class Spy(AutoSampler):
@@ -146,37 +144,3 @@ def test_same_seed_gives_identical_params_over_three_runs():
             study.optimize(objective, n_trials=30, space=sp)
             runs.append([t.params for t in study.trials])
         assert runs[0] == runs[1] == runs[2]
-
-
-@st.composite
-def numeric_spaces(draw):
-    entries = {}
-    for i in range(draw(st.integers(1, 3))):
-        low = draw(st.floats(-10, 10))
-        kind = draw(st.sampled_from(["float", "log", "int"]))
-        if kind == "float":
-            entries[f"p{i}"] = Uniform(low, low + draw(st.floats(0.1, 50)))
-        elif kind == "log":
-            entries[f"p{i}"] = LogUniform(abs(low) + 0.01, abs(low) + 0.01 + draw(st.floats(1, 100)))
-        else:
-            entries[f"p{i}"] = IntUniform(int(low), int(low) + draw(st.integers(0, 30)))
-    return SearchSpace(entries)
-
-
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=numeric_spaces(), seed=st.integers(0, 1000))
-def test_auto_proposals_are_points_of_random_spaces(space, seed):
-    study = hl.create_study(sampler=AutoSampler(seed=seed, gp_max_trials=12))
-    study.optimize(lambda t: float(np.sum(space.encode(t.params))), n_trials=13, space=space)
-    for t in study.trials:
-        space.validate(t.params)
-
-
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=st.one_of(spaces(max_params=4), spaces(max_params=12)), seed=st.integers(0, 1000))
-def test_auto_proposals_are_points_of_random_mixed_and_large_spaces(space, seed):
-    """Categorical, conditional and larger spaces: GP, TPE or CMA-ES, always valid points."""
-    study = hl.create_study(sampler=AutoSampler(seed=seed, gp_max_trials=14))
-    study.optimize(lambda t: float(np.nansum(space.encode(t.params))), n_trials=16, space=space)
-    for t in study.trials:
-        space.validate(t.params)

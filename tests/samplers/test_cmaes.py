@@ -8,8 +8,6 @@ import types
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import hyperloom as hl
 from hyperloom.samplers import CmaEsSampler
@@ -281,37 +279,6 @@ def test_missing_cmaes_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "cmaes", None)
     with pytest.raises(ImportError, match=r"pip install hyperloom\[cmaes\]"):
         CmaEsSampler()
-
-
-distributions = st.one_of(
-    st.builds(lambda lo, w: hl.Uniform(lo, lo + w), st.floats(-100, 100), st.floats(0.01, 50)),
-    st.builds(lambda lo, w: hl.LogUniform(lo, lo * w), st.floats(1e-4, 10), st.floats(1.5, 1e4)),
-    st.builds(lambda lo, w, s: hl.IntUniform(lo, lo + w, step=s), st.integers(-50, 50),
-              st.integers(0, 40), st.integers(1, 3)),
-    st.builds(lambda lo, q, k: hl.QUniform(lo, lo + q * k, q), st.floats(-5, 5),
-              st.floats(0.1, 2), st.integers(1, 10)),
-    st.builds(hl.LogNormal, st.floats(-2, 2), st.floats(0.1, 2)),
-    st.builds(lambda n: hl.Choice(list(range(n))), st.integers(1, 4)),
-)
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(names=st.lists(distributions, min_size=1, max_size=4), seed=st.integers(0, 2**16),
-       static=st.booleans())
-def test_proposals_stay_in_random_spaces(names, seed, static):
-    space = hl.SearchSpace({f"p{i}": d for i, d in enumerate(names)})
-    rng = np.random.default_rng(seed)
-    study = hl.create_study(sampler=CmaEsSampler(seed=seed), space=space if static else None)
-
-    def objective(trial):
-        if not static:
-            for n in space:
-                trial.suggest(n, space[n])
-        return float(rng.random())
-
-    study.optimize(objective, n_trials=25)
-    for t in study.trials:
-        space.validate(t.params)
 
 
 def test_pickles_after_use():

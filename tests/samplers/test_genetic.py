@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import hyperloom as hl
 from hyperloom.samplers import GeneticSampler, NSGAIISampler, RandomSampler
 from hyperloom.samplers._crowding import crowding_distance
 from hyperloom.samplers._nsga2 import _nondominated_ranks
 from hyperloom.storage._memory import InMemoryStorage
-from strategies import spaces
 
 
 def quadratic(trial) -> float:
@@ -210,19 +207,6 @@ def test_nondominated_ranks_and_crowding():
     assert feas[5] == max(feas)  # the infeasible point ranks last
     c = crowding_distance(v[:3])
     assert np.isinf(c[0]) and np.isinf(c[2]) and np.isfinite(c[1])
-
-
-# -- property: proposals stay in the space -----------------------------------------------------
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=spaces(), seed=st.integers(0, 2**16), nsga=st.booleans())
-def test_proposals_stay_in_random_spaces(space, seed, nsga):
-    sampler = (NSGAIISampler(population_size=3, seed=seed) if nsga
-               else GeneticSampler(population_size=3, lambda_=2, seed=seed))
-    study = hl.create_study(sampler=sampler, space=space)
-    rng = np.random.default_rng(seed)
-    study.optimize(lambda t: float(rng.random()), n_trials=14)
-    for t in study.trials:
-        space.validate(t.params)
 
 
 def test_pickles_after_use():

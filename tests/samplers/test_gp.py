@@ -7,8 +7,6 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from scipy.optimize import approx_fprime
 from scipy.special import ndtr
 
@@ -17,7 +15,6 @@ from hyperloom.samplers import GPSampler
 from hyperloom.samplers._gp._acquisition import Acquisition, log_ei, log_h, log_pof
 from hyperloom.samplers._gp._model import GaussianProcess, Priors, default_theta
 from proposals import share_of_written_off_choices
-from strategies import spaces
 
 BRANIN_MIN = 0.397887357729738
 
@@ -218,16 +215,6 @@ def test_multi_objective_is_rejected():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="n_startup_trials"):
         GPSampler(n_startup_trials=0)
-
-
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=spaces(max_params=3), seed=st.integers(0, 2**16))
-def test_proposals_stay_in_random_spaces(space, seed):
-    rng = np.random.default_rng(seed)
-    study = hl.create_study(sampler=GPSampler(seed=seed, n_startup_trials=3), space=space)
-    study.optimize(lambda t: float(rng.random()), n_trials=7)
-    for t in study.trials:
-        space.validate(t.params)
 
 
 def test_parallel_threads_and_pickling():

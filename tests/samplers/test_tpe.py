@@ -1,5 +1,6 @@
-"""TPESampler: proposals stay in the space, follow conditions, are reproducible, use joint
-(multivariate) models inside conditional branches, see running trials, and beat random search."""
+"""TPESampler: proposals follow conditions, use joint (multivariate) models inside conditional
+branches, see running trials, and beat random search. (Valid points of random spaces and
+seeds that reproduce: the contract of test_conformance.py.)"""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import hyperloom as hl
 from hyperloom.samplers import RandomSampler, TPESampler
@@ -17,12 +16,8 @@ from hyperloom.samplers._tpe import _mo_order, _split
 from hyperloom.samplers._tpe_history import History
 from hyperloom.space import (
     Choice,
-    Constant,
     IntUniform,
-    LogNormal,
     LogUniform,
-    Normal,
-    QNormal,
     QUniform,
     SearchSpace,
     Uniform,
@@ -148,69 +143,6 @@ def test_conditional_params_only_proposed_when_active_define_by_run():
         expected = {"kind", "C"} if t.params["kind"] == "svm" else {"kind", "depth"}
         assert set(t.params) == expected
     assert study.best_value < 0.4
-
-
-def _distribution():
-    bounds = st.tuples(st.floats(-100, 100), st.floats(0.01, 100)).map(lambda t: (t[0], t[0] + t[1]))
-    pos = st.tuples(st.floats(1e-4, 10), st.floats(1.5, 1000)).map(lambda t: (t[0], t[0] * t[1]))
-    ints = st.tuples(st.integers(-50, 50), st.integers(0, 200), st.integers(1, 5))
-    return st.one_of(
-        bounds.map(lambda b: Uniform(*b)),
-        pos.map(lambda b: LogUniform(*b)),
-        st.tuples(bounds, st.sampled_from([0.01, 0.5, 1.0])).filter(
-            lambda t: t[0][1] - t[0][0] >= t[1]).map(lambda t: QUniform(t[0][0], t[0][1], t[1])),
-        ints.map(lambda t: IntUniform(t[0], t[0] + t[1], step=t[2])),
-        st.tuples(st.integers(1, 100), st.integers(0, 5000)).map(
-            lambda t: IntUniform(t[0], t[0] + t[1], log=True)),
-        st.tuples(st.floats(-10, 10), st.floats(0.1, 5)).map(lambda t: Normal(*t)),
-        st.tuples(st.floats(-3, 3), st.floats(0.1, 2)).map(lambda t: LogNormal(*t)),
-        st.tuples(st.floats(-10, 10), st.floats(0.5, 5)).map(lambda t: QNormal(t[0], t[1], 0.5)),
-        st.lists(st.one_of(st.integers(-5, 5), st.text("abc", min_size=1, max_size=3)),
-                 min_size=1, max_size=5, unique_by=str).map(Choice),
-        st.sampled_from([Constant(3), Constant("k")]),
-    )
-
-
-@st.composite
-def spaces(draw):
-    entries = {f"p{i}": draw(_distribution()) for i in range(draw(st.integers(1, 4)))}
-    if draw(st.booleans()):  # a conditional choice with nested spaces
-        entries["branch"] = Choice({
-            "u": {f"u{i}": draw(_distribution()) for i in range(draw(st.integers(0, 2)))},
-            "v": {"v0": draw(_distribution()),
-                  "inner": Choice({"i": {"deep": draw(_distribution())}, "j": {}})},
-        })
-    return SearchSpace(entries)
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=spaces(), seed=st.integers(0, 2**16), multivariate=st.booleans())
-def test_proposals_are_points_of_random_spaces(space, seed, multivariate):
-    rng = np.random.default_rng(seed)
-    weights = rng.normal(size=len(space.names))
-
-    def objective(trial) -> float:  # any deterministic function of the encoded point
-        return float(np.nansum(space.encode(trial.params) * weights))
-
-    sampler = TPESampler(seed=seed, n_startup_trials=3, multivariate=multivariate)
-    study = hl.create_study(sampler=sampler)
-    study.optimize(objective, n_trials=12, space=space)
-    for t in study.trials:
-        space.validate(t.params)  # in range, on the grid, active names only
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(space=spaces(), seed=st.integers(0, 2**16))
-def test_define_by_run_proposals_are_points_of_random_spaces(space, seed):
-    def objective(trial) -> float:
-        # walk with stored values (what `suggest` returns is the external value)
-        space._walk(lambda name, dist: (trial.suggest(name, dist), trial.params[name])[1])
-        return float(np.nansum(space.encode(trial.params)))
-
-    study = hl.create_study(sampler=TPESampler(seed=seed, n_startup_trials=3))
-    study.optimize(objective, n_trials=12)
-    for t in study.trials:
-        space.validate(t.params)
 
 
 # -- the model ----------------------------------------------------------------------------------
