@@ -1,4 +1,5 @@
-"""The `hyperloom` command as a user types it (real processes, real SQLite files)."""
+"""The `hyperloom` command as a user types it (real SQLite files): one smoke test per command
+in a real process, the rest through click's CliRunner, in this process, which is 10x faster."""
 
 import csv
 import io
@@ -7,13 +8,20 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
 import hyperloom as hl
+from hyperloom.cli import main
 
 
 def hyperloom(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "hyperloom.cli", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=120)
+
+
+def invoke(*args):
+    """The command run in this process; `.stdout`, `.stderr`, `.exit_code`, `.exception`."""
+    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture
@@ -41,8 +49,8 @@ def test_export_csv_and_json(filled, tmp_path):
     assert [int(r["number"]) for r in rows] == list(range(12))
     assert float(rows[0]["params_x"]) == study.trials[0].params["x"]
     target = tmp_path / "t.json"
-    out = hyperloom("export", "--storage", url, "--format", "json", "-o", str(target))
-    assert out.returncode == 0
+    out = invoke("export", "--storage", url, "--format", "json", "-o", str(target))
+    assert out.exit_code == 0, out.output
     assert len(json.loads(target.read_text())) == 12
 
 
@@ -56,8 +64,8 @@ def test_bad_input_gives_one_line_and_nonzero_exit(filled, args, needle):
     url, _ = filled
     if "--storage" not in args:
         args = [*args, "--storage", url]
-    out = hyperloom(*args)
-    assert out.returncode != 0
+    out = invoke(*args)
+    assert out.exit_code != 0
     assert needle in out.stderr
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
@@ -65,14 +73,16 @@ def test_bad_input_gives_one_line_and_nonzero_exit(filled, args, needle):
 
 def test_debug_shows_the_traceback(filled):
     url, _ = filled
-    out = hyperloom("--debug", "trials", "--storage", url, "--study", "nope")
-    assert out.returncode != 0 and "Traceback" in out.stderr
+    out = invoke("--debug", "trials", "--storage", url, "--study", "nope")
+    # the error leaves `main` instead of becoming one line, so Python prints its traceback
+    assert out.exit_code != 0 and "nope" in str(out.exception)
+    assert not isinstance(out.exception, SystemExit) and out.stderr == ""
 
 
 def test_help_everywhere():
     for cmd in ([], ["demo"], ["studies"], ["trials"], ["best"], ["export"]):
-        out = hyperloom(*cmd, "--help")
-        assert out.returncode == 0 and "Usage" in out.stdout
+        out = invoke(*cmd, "--help")
+        assert out.exit_code == 0 and "Usage" in out.stdout
 
 
 @pytest.mark.slow
