@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from ..samplers import StudyView
+from ..samplers import Configurable, StudyView
 
 
 class PrunableTrial(Protocol):
@@ -13,9 +14,13 @@ class PrunableTrial(Protocol):
     last_step: Any
 
 
-class BasePruner:
+class BasePruner(Configurable, ABC):
+    """Subclass and implement `prune` (a subclass without it cannot be built); declare the
+    constructor's arguments in `_params` for validation and a repr, as samplers do."""
+
+    @abstractmethod
     def prune(self, study: StudyView, trial: PrunableTrial) -> bool:
-        raise NotImplementedError
+        """True when `trial` should stop at its latest reported step."""
 
 
 class NopPruner(BasePruner):

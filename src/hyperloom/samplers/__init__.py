@@ -8,6 +8,7 @@ import importlib
 
 from ._base import BaseSampler, SearchExhausted, StudyView, TrialLike, intersection_space
 from ._grid import GridSampler
+from ._params import Configurable, Function, Int, Options, Pair, Real, Rule, check_params
 from ._qmc import QMCSampler
 from ._random import RandomSampler
 
@@ -20,9 +21,10 @@ _LAZY = {
     "TPESampler": "._tpe",
 }
 
-__all__ = ["AutoSampler", "BaseSampler", "CmaEsSampler", "GPSampler", "GeneticSampler",
-           "GridSampler", "NSGAIISampler", "QMCSampler", "RandomSampler", "SearchExhausted",
-           "StudyView", "TPESampler", "TrialLike", "intersection_space"]
+__all__ = ["AutoSampler", "BaseSampler", "CmaEsSampler", "Configurable", "Function",
+           "GPSampler", "GeneticSampler", "GridSampler", "Int", "NSGAIISampler", "Options",
+           "Pair", "QMCSampler", "RandomSampler", "Real", "Rule", "SearchExhausted",
+           "StudyView", "TPESampler", "TrialLike", "check_params", "intersection_space"]
 
 
 def __getattr__(name: str):

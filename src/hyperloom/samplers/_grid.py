@@ -34,6 +34,11 @@ class GridSampler(BaseSampler):
         self.space = space
         self.points = space.grid()
 
+    @property
+    def grid(self) -> SearchSpace:
+        """The grid as a finite search space (what a dict of lists was turned into)."""
+        return self.space
+
     def __len__(self) -> int:
         return len(self.points)
 

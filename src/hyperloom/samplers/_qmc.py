@@ -9,6 +9,7 @@ import numpy as np
 from ..space import Distribution, SearchSpace
 from ..storage import TrialState
 from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike, as_rng
+from ._params import Options, check_params
 
 
 class QMCSampler(BaseSampler):
@@ -16,10 +17,11 @@ class QMCSampler(BaseSampler):
     parallel workers get distinct, well-spread points. Define-by-run parameters join the
     sequence once a first trial has completed; until then they are drawn at random."""
 
+    _params = {"qmc_type": Options("sobol", "halton")}
+
     def __init__(self, qmc_type: str = "sobol", scramble: bool = True,
                  seed: int | None = None) -> None:
-        if qmc_type not in ("sobol", "halton"):
-            raise ValueError(f"QMCSampler: `qmc_type` must be 'sobol' or 'halton', got {qmc_type!r}")
+        check_params(self, locals())
         self.qmc_type = qmc_type
         self.scramble = scramble
         self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
