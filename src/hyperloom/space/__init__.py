@@ -25,10 +25,21 @@ from ._distributions import (
     Uniform,
     distribution_from_dict,
 )
+from ._distributions import _hashable as option_key  # a hashable key for a JSON option value
 from ._imports import ImportRef, resolve_import
+from ._registry import (
+    HYPEROPT,
+    REAL,
+    constructor_names,
+    constructors,
+    get_constructor,
+    register_constructor,
+)
 from ._space import SearchSpace
 
 __all__ = [
+    "HYPEROPT", "REAL", "constructor_names", "constructors", "get_constructor",
+    "option_key", "register_constructor",
     "Choice", "Constant", "Distribution", "ImportRef", "IntUniform", "LogNormal", "LogUniform", "Normal",
     "QNormal", "QUniform", "SearchSpace", "Uniform", "choice", "constant", "distribution_from_dict",
     "intuniform", "lognormal", "loguniform", "normal", "qnormal", "quniform", "randint",

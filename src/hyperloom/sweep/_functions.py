@@ -8,9 +8,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from ..space import constructors, get_constructor
 from ._errors import NodeError
 from ._limits import MAX_VALUES
-from ._parser import DISTRIBUTIONS, SWEEP_FUNCTIONS
+from ._parser import SWEEP_FUNCTIONS
 from ._render import json_form, node_text
 from ._values import Dist, Func, ListNode, Lit, Node, TupleNode, evaluate
 
@@ -137,8 +138,6 @@ def _spaced(name: str, start: float, stop: float, num: int, base: float) -> list
 def make_distribution(func: Func) -> Dist:
     """`uniform(0, 0.5)` and friends, with the bounds of `hyperloom.space` (real values;
     `randint`'s high is exclusive)."""
-    from ..space import _aliases
-
     pos = func.pos
     options: tuple[Node, ...] | None = None
     if func.name == "choice":
@@ -160,7 +159,7 @@ def make_distribution(func: Func) -> Dist:
     else:
         args, kwargs = _known_args(func)
     try:
-        distribution = getattr(_aliases, func.name)(*args, **kwargs)
+        distribution = get_constructor(func.name)(*args, **kwargs)
     except (TypeError, ValueError) as exc:
         raise NodeError(f"{func.name}(...): {exc}", pos) from None
     return Dist(distribution, options, func, pos)
@@ -171,4 +170,4 @@ def is_sweep_function(name: str) -> bool:
 
 
 def is_distribution(name: str) -> bool:
-    return name in DISTRIBUTIONS
+    return name in constructors

@@ -9,6 +9,7 @@ import re
 import threading
 from typing import Any
 
+from ..space import constructor_names
 from . import _ast as A
 from ._errors import NodeError, Source, SweepError, SweepSyntaxError
 from ._grammar import GRAMMAR
@@ -32,10 +33,14 @@ KEY_RE = re.compile(rf"^(?:{_IDENT}/)*{_IDENT}(?:\.{_IDENT})*$")
 _KWARG_RE = re.compile(rf"^{_IDENT}$")
 TAB_LEN = 4
 
-#: Bare functions of the sweep language (everything else bare is a mistake: Gin needs `@`).
+#: Bare functions of the sweep language (everything else bare is a mistake: Gin needs `@`),
+#: with the distribution constructors of `hyperloom.space.constructors`.
 SWEEP_FUNCTIONS = ("range", "linspace", "logspace", "geomspace")
-DISTRIBUTIONS = ("uniform", "loguniform", "quniform", "randint", "intuniform", "normal",
-                 "lognormal", "qnormal", "choice", "constant")
+
+
+def _function_names() -> tuple[str, ...]:
+    """Read on each use, so that a constructor registered after import is known too."""
+    return SWEEP_FUNCTIONS + constructor_names()
 
 _READABLE = {
     "_NL": "end of line", "_INDENT": "indent", "_DEDENT": "dedent", "$END": "end of file",
@@ -257,7 +262,7 @@ def _make_transformer_class():
         def func(self, items):
             tok = items[0]
             name = str(tok)
-            if name not in SWEEP_FUNCTIONS + DISTRIBUTIONS:
+            if name not in _function_names():
                 raise NodeError(_unknown_function_message(name), _pos(tok))
             args, kwargs = [], []
             for kind, value, pos in items[2:-1]:
@@ -334,7 +339,7 @@ def _string_value(tokens: list[Any]) -> Any:
 def _nearest_function(name: str) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(name, SWEEP_FUNCTIONS + DISTRIBUTIONS, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(name, _function_names(), n=1, cutoff=0.75)
     return close[0] if close else None
 
 
@@ -343,7 +348,7 @@ def _unknown_function_message(name: str) -> str:
     if nearest is not None:
         return (f"unknown function {name!r}: did you mean `{nearest}`? (a Gin reference is "
                 f"written `@{name}(...)`)")
-    known = ", ".join(SWEEP_FUNCTIONS + DISTRIBUTIONS)
+    known = ", ".join(_function_names())
     return (f"unknown function {name!r}: Gin references are written `@{name}(...)`; the sweep "
             f"functions are {known}")
 
@@ -356,7 +361,7 @@ def _bare_name_message(name: str) -> str:
     if name.lower() in _GIN_CONSTANTS:
         return (f"{name!r} is not a value: Gin spells its constants True, False and None; "
                 f"write {_GIN_CONSTANTS[name.lower()]}")
-    if name in SWEEP_FUNCTIONS + DISTRIBUTIONS or _nearest_function(name):
+    if name in _function_names() or _nearest_function(name):
         return f"{name!r} is a function: call it, e.g. `{_nearest_function(name) or name}(...)`"
     return (f"{name!r} is not a value: write '{name}' for text, @{name} for a Gin reference or "
             f"%{name} for a macro")
