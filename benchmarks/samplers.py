@@ -173,7 +173,7 @@ def run_optuna(problem: P.Problem, name: str, seed: int, n: int,
     def objective(trial) -> float:
         if on_trial is not None:
             on_trial()
-        params = problem.space._walk(lambda nm, d: _optuna_suggest(trial, nm, d))
+        params = problem.space.walk(lambda nm, d: _optuna_suggest(trial, nm, d))
         v = problem.objective(params)
         values.append(v)
         return v

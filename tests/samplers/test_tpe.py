@@ -170,7 +170,7 @@ def test_correlations_inside_an_active_branch_are_used():
             live = LiveTrial(1000 + i)
             rel_space = sampler.infer_relative_search_space(study, live)
             rel = sampler.sample_relative(study, live, rel_space) if len(rel_space) else {}
-            params = space._walk(lambda name, dist, rel=rel, live=live: rel[name] if name in rel
+            params = space.walk(lambda name, dist, rel=rel, live=live: rel[name] if name in rel
                                  else sampler.sample_independent(study, live, name, dist))
             if params["m"] == "a":
                 out.append((params["x"], params["y"]))

@@ -12,8 +12,8 @@ from ._aliases import (
     randint,
     uniform,
 )
+from ._choice import Choice
 from ._distributions import (
-    Choice,
     Constant,
     Distribution,
     IntUniform,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._choice import Choice
 from ._distributions import (
-    Choice,
     Constant,
     IntUniform,
     LogNormal,

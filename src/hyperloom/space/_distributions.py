@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
 from statistics import NormalDist
 from typing import Any
 
@@ -82,6 +81,10 @@ def _integer(value: Any, arg: str, owner: str) -> int:
     return int(value)
 
 
+#: Distribution classes by JSON tag, filled as they are defined (Choice's module adds "choice").
+_KINDS: dict[str, type[Distribution]] = {}
+
+
 class Distribution:
     """Base class. Subclasses set `kind` (the JSON tag) and define `_fields`."""
 
@@ -92,6 +95,13 @@ class Distribution:
     numeric: bool = True
     #: True when the set of values is finite (grids can enumerate it).
     finite: bool = False
+    #: True when some value opens nested parameters (a Choice of search spaces).
+    has_subspaces: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            _KINDS[cls.kind] = cls
 
     # -- identity ---------------------------------------------------------------------------
     def _key(self) -> tuple:
@@ -110,6 +120,20 @@ class Distribution:
     # -- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.kind, **{f: getattr(self, f) for f in self._fields}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Distribution:
+        """Inverse of `to_dict()` for this class (`distribution_from_dict` picks the class)."""
+        return cls(**{k: v for k, v in data.items() if k != "type"})
+
+    # -- branching (a SearchSpace walks its tree through these) -----------------------------
+    def subspace(self, stored_value: Any) -> Any:
+        """The nested SearchSpace that `stored_value` makes active, or None."""
+        return None
+
+    def subspaces(self) -> tuple:
+        """Every nested SearchSpace some value opens, in option order."""
+        return ()
 
     # -- behaviour (overridden) -------------------------------------------------------------
     def sample(self, rng: np.random.Generator) -> Any:
@@ -388,122 +412,6 @@ class QNormal(_Gaussian):
         return self._finish(self._u_to_x(u))
 
 
-class Choice(Distribution):
-    """One of a list of options. Options may be JSON values, importable classes or functions
-    (stored by import path, read back as inert `ImportRef`s), or nested `SearchSpace`s
-    (conditional parameters).
-
-    The stored value of a choice is the option itself for JSON values, the import path for
-    classes and functions, and the option's label for nested spaces: the mapping key when the
-    options are given as a dict, otherwise the option's index.
-    """
-
-    __slots__ = ("options", "labels", "_stored", "_index")
-    kind = "choice"
-    _fields = ("options",)
-    numeric = False
-    finite = True
-
-    def __init__(self, options: Sequence[Any] | dict[str, Any]) -> None:
-        from ._space import SearchSpace
-
-        if isinstance(options, dict):
-            labels = [str(k) for k in options]
-            opts = list(options.values())
-        elif isinstance(options, (str, bytes)) or not isinstance(options, Sequence):
-            raise ValueError(f"Choice: `options` must be a list (or a dict of labelled options), "
-                             f"got {options!r}")
-        else:
-            opts = list(options)
-            labels = None
-        if not opts:
-            raise ValueError("Choice: `options` must not be empty; give at least one option")
-        stored = []
-        for i, opt in enumerate(opts):
-            if isinstance(opt, dict) and not isinstance(opt, SearchSpace) and any(
-                    isinstance(v, Distribution) or isinstance(v, SearchSpace) for v in opt.values()):
-                opt = opts[i] = SearchSpace(opt)
-            if isinstance(opt, SearchSpace):
-                stored.append(labels[i] if labels is not None else i)
-            elif labels is not None:
-                stored.append(labels[i])
-            else:
-                stored.append(encode_option(opt, f"Choice option {i}"))
-        try:
-            index = {_hashable(s): i for i, s in enumerate(stored)}
-        except TypeError:  # pragma: no cover - _hashable covers JSON values
-            index = {}
-        if len(index) != len(stored):
-            raise ValueError(f"Choice: options must be distinct, got {stored!r}")
-        self.options = tuple(opts)
-        self.labels = labels
-        self._stored = stored
-        self._index = index
-
-    def __repr__(self) -> str:
-        return f"Choice({list(self.options)!r})"
-
-    def _key(self) -> tuple:
-        return (tuple(_hashable(s) for s in self._stored),
-                tuple(o.to_dict_key() if hasattr(o, "to_dict_key") else None for o in self.options))
-
-    @property
-    def has_subspaces(self) -> bool:
-        from ._space import SearchSpace
-
-        return any(isinstance(o, SearchSpace) for o in self.options)
-
-    def subspace(self, stored_value: Any):
-        """The nested SearchSpace selected by a stored value, or None."""
-        from ._space import SearchSpace
-
-        opt = self.options[self.index(stored_value)]
-        return opt if isinstance(opt, SearchSpace) else None
-
-    def index(self, stored_value: Any) -> int:
-        try:
-            return self._index[_hashable(stored_value)]
-        except (KeyError, TypeError):
-            raise ValueError(f"{stored_value!r} is not an option of {self!r}") from None
-
-    def contains(self, value: Any) -> bool:
-        try:
-            return _hashable(value) in self._index
-        except TypeError:
-            return False
-
-    def sample(self, rng: np.random.Generator) -> Any:
-        return self._stored[int(rng.integers(len(self._stored)))]
-
-    def encode(self, value: Any) -> float:
-        return float(self.index(value))
-
-    def decode(self, u: float) -> Any:
-        """Takes an option index (samplers treat choices as categorical, not ordered)."""
-        return self._stored[min(len(self._stored) - 1, max(0, int(u)))]
-
-    def values(self) -> list[Any]:
-        return list(self._stored)
-
-    def to_external(self, value: Any) -> Any:
-        opt = self.options[self.index(value)]
-        from ._space import SearchSpace
-
-        if isinstance(opt, SearchSpace):
-            return value
-        return live_option(opt)
-
-    def to_dict(self) -> dict[str, Any]:
-        from ._space import SearchSpace
-
-        opts = [o.to_dict() if isinstance(o, SearchSpace) else encode_option(o, "option")
-                for o in self.options]
-        out: dict[str, Any] = {"type": "choice", "options": opts}
-        if self.labels is not None:
-            out["labels"] = list(self.labels)
-        return out
-
-
 class Constant(Distribution):
     """A fixed value (a JSON value, or a class or function stored by import path)."""
 
@@ -544,6 +452,10 @@ class Constant(Distribution):
     def to_dict(self) -> dict[str, Any]:
         return {"type": "constant", "value": self._stored}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Constant:
+        return cls(decode_option(data["value"]))
+
 
 def _hashable(value: Any) -> Any:
     if isinstance(value, list):
@@ -555,28 +467,11 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-_KINDS: dict[str, type[Distribution]] = {
-    c.kind: c for c in (Uniform, LogUniform, QUniform, IntUniform, Normal, LogNormal, QNormal)
-}
-
-
 def distribution_from_dict(data: dict[str, Any]) -> Distribution:
     """Inverse of `Distribution.to_dict()`."""
     if not isinstance(data, dict) or "type" not in data:
         raise ValueError(f"not a distribution: {data!r}; expected a dict with a 'type' key")
-    kind = data["type"]
-    if kind == "choice":
-        from ._space import SearchSpace
-
-        opts = [SearchSpace.from_dict(o) if isinstance(o, dict) and o.get("type") == "space"
-                else decode_option(o) for o in data["options"]]
-        labels = data.get("labels")
-        return Choice(dict(zip(labels, opts)) if labels is not None else opts)
-    if kind == "constant":
-        return Constant(decode_option(data["value"]))
-    cls = _KINDS.get(kind)
+    cls = _KINDS.get(data["type"])
     if cls is None:
-        raise ValueError(f"unknown distribution type {kind!r}; known: "
-                         f"{sorted([*_KINDS, 'choice', 'constant'])}")
-    args = {k: v for k, v in data.items() if k != "type"}
-    return cls(**args)
+        raise ValueError(f"unknown distribution type {data['type']!r}; known: {sorted(_KINDS)}")
+    return cls.from_dict(data)

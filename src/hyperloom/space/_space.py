@@ -10,12 +10,12 @@ gives "opt.lr".
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from ._distributions import Choice, Constant, Distribution, distribution_from_dict
+from ._distributions import Constant, Distribution, distribution_from_dict
 
 
 class SearchSpace(Mapping):
@@ -30,8 +30,7 @@ class SearchSpace(Mapping):
         self._collect(self, self._flat)
         self.names: list[str] = list(self._flat)
         self._position = {n: i for i, n in enumerate(self.names)}
-        self.is_conditional = any(isinstance(d, Choice) and d.has_subspaces
-                                  for d in self._flat.values())
+        self.is_conditional = any(d.has_subspaces for d in self._flat.values())
 
     def _add(self, name: str, value: Any) -> None:
         if not name:
@@ -60,10 +59,8 @@ class SearchSpace(Mapping):
                 raise ValueError(f"SearchSpace: parameter {name!r} appears in two branches with "
                                  f"different distributions ({old!r} and {dist!r}); rename one")
             flat[name] = dist
-            if isinstance(dist, Choice):
-                for opt in dist.options:
-                    if isinstance(opt, SearchSpace):
-                        SearchSpace._collect(opt, flat)
+            for sub in dist.subspaces():
+                SearchSpace._collect(sub, flat)
 
     # -- Mapping ------------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Distribution:
@@ -95,8 +92,9 @@ class SearchSpace(Mapping):
         return dict(self._entries)
 
     # -- walking the tree ---------------------------------------------------------------------
-    def _walk(self, pick) -> dict[str, Any]:
-        """Visit active names in order; `pick(name, dist)` gives each value."""
+    def walk(self, pick: Callable[[str, Distribution], Any]) -> dict[str, Any]:
+        """The active parameters, parents first: `pick(name, distribution)` gives each value,
+        and a value that opens a nested space (a Choice's branch) makes its names next."""
         out: dict[str, Any] = {}
         stack = [iter(self._entries.items())]
         while stack:
@@ -108,7 +106,7 @@ class SearchSpace(Mapping):
             if name in out:
                 continue
             value = out[name] = pick(name, dist)
-            if isinstance(dist, Choice) and dist.has_subspaces:
+            if dist.has_subspaces:
                 sub = dist.subspace(value)
                 if sub is not None:
                     stack.append(iter(sub._entries.items()))
@@ -117,7 +115,7 @@ class SearchSpace(Mapping):
     def sample(self, rng: np.random.Generator | int | None = None) -> dict[str, Any]:
         """A random point: stored values of the active parameters only."""
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        return self._walk(lambda name, dist: dist.sample(rng))
+        return self.walk(lambda name, dist: dist.sample(rng))
 
     def active_names(self, params: Mapping[str, Any]) -> list[str]:
         """Names that are active given the values of their parents in `params`."""
@@ -126,7 +124,7 @@ class SearchSpace(Mapping):
                 raise KeyError(name)
             return params[name]
         try:
-            return list(self._walk(pick))
+            return list(self.walk(pick))
         except KeyError as exc:
             raise ValueError(f"parameter {exc.args[0]!r} is missing; the space needs it "
                              "given the values of its parents") from None
@@ -138,7 +136,7 @@ class SearchSpace(Mapping):
                 raise ValueError(f"parameter {name!r} is missing (expected a value of {dist!r})")
             dist.check(params[name], name)
             return params[name]
-        active = self._walk(pick)
+        active = self.walk(pick)
         extra = [n for n in params if n not in active]
         if extra:
             unknown = [n for n in extra if n not in self._flat]
@@ -168,7 +166,7 @@ class SearchSpace(Mapping):
             for name, dist in entries.items():
                 options: list[dict[str, Any]] = []
                 for value in dist.values():
-                    sub = dist.subspace(value) if isinstance(dist, Choice) else None
+                    sub = dist.subspace(value)
                     if sub is None:
                         options.append({name: value})
                     else:
@@ -197,15 +195,15 @@ class SearchSpace(Mapping):
         how random and quasi-random samplers map their draws."""
         def pick(name: str, dist: Distribution) -> Any:
             x = float(u[self._position[name]])
-            if isinstance(dist, (Choice, Constant)):
+            if not dist.numeric:  # a Choice or a Constant
                 n = len(dist.values())
                 return dist.decode(min(n - 1, int(x * n)))
             return dist.decode(x)
-        return self._walk(pick)
+        return self.walk(pick)
 
     def decode(self, vector: np.ndarray) -> dict[str, Any]:
         """Inverse of `encode`, following the conditions (entries of inactive names are ignored)."""
-        return self._walk(lambda name, dist: dist.decode(vector[self._position[name]]))
+        return self.walk(lambda name, dist: dist.decode(vector[self._position[name]]))
 
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

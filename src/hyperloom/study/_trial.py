@@ -85,7 +85,7 @@ class Trial:
 
     def _suggest_space(self, space) -> None:
         """Suggest every active parameter of a static space, parents first."""
-        space._walk(self._suggest_stored)
+        space.walk(self._suggest_stored)
 
     def _propose(self, name: str, distribution: Distribution) -> Any:
         if name in self._fixed:
