@@ -1,10 +1,10 @@
-"""Statements of a sweep file, as the parser builds them (values are `_values` nodes)."""
+"""Statements of a sweep file, as the parser builds them (values are `_nodes` nodes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._values import Node, Pos
+from ._nodes import Node, Pos
 
 
 @dataclass

@@ -13,8 +13,10 @@ from typing import Any
 from ._ast import Include
 from ._errors import NodeError, Source, SweepError
 from ._include import IncludedFile, cycle_error, find_included, needs_compiling
-from ._render import GIN_OPS_MODULE, GinWriter, json_form, node_text
-from ._values import Lit, Node, evaluate
+from ._nodes import Lit, Node
+from ._render import GIN_OPS_MODULE, GinWriter, json_form
+from ._text import node_text
+from ._values import evaluate
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 

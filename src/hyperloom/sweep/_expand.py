@@ -22,7 +22,8 @@ from . import _ast as A
 from ._errors import NodeError
 from ._functions import LitSeq, is_distribution, is_sweep_function, make_distribution, sweep_values
 from ._limits import MAX_VALUES
-from ._values import Dist, Func, ListNode, Lit, Node, TupleNode, walk
+from ._nodes import Dist, Func, ListNode, Lit, Node, TupleNode
+from ._values import walk
 
 Part = dict[str, Node]
 

@@ -11,9 +11,11 @@ from typing import Any
 from ..space import constructors, get_constructor
 from ._errors import NodeError
 from ._limits import MAX_VALUES
+from ._nodes import Dist, Func, ListNode, Lit, Node, TupleNode
 from ._parser import SWEEP_FUNCTIONS
-from ._render import json_form, node_text
-from ._values import Dist, Func, ListNode, Lit, Node, TupleNode, evaluate
+from ._render import json_form
+from ._text import node_text
+from ._values import evaluate
 
 
 class LitSeq(Sequence):

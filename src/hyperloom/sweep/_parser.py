@@ -14,14 +14,9 @@ from . import _ast as A
 from ._errors import NodeError, Source, SweepError, SweepSyntaxError
 from ._grammar import GRAMMAR
 from ._limits import MAX_DEPTH
+from ._nodes import Call, Func, Lit, Macro, Node, Ref
 from ._precedence import Chain
 from ._values import (
-    Call,
-    Func,
-    Lit,
-    Macro,
-    Node,
-    Ref,
     make_binary,
     make_dict,
     make_list,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._errors import NodeError
-from ._values import Node, make_binary, make_boolop, make_compare, make_unary
+from ._nodes import Node
+from ._values import make_binary, make_boolop, make_compare, make_unary
 
 
 def _pos(x: Any) -> tuple[int, int] | None:

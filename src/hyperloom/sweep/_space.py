@@ -15,8 +15,9 @@ from typing import Any
 
 from ._config import Config
 from ._errors import SweepError
-from ._render import json_form, node_text
-from ._values import Dist, Lit, Node
+from ._nodes import Dist, Lit, Node
+from ._render import json_form
+from ._text import node_text
 
 #: Parameter name of the grid point when the grid is not a full product (never a Gin key).
 GRID_PARAM = "sweep:grid"

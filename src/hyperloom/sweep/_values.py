@@ -4,14 +4,14 @@ Every value is a tree of nodes. Sub-trees whose value is known are folded into a
 they are built (`-2**2` is `Lit(-4)`); an expression that mentions a macro is kept as a tree and
 evaluated per config, once the config's macros are known (`evaluate`); what only Gin can know
 (`@f()`, macros from an included file) stays symbolic and is handed to Gin.
-Node equality ignores positions, so a config parsed back from its rendering compares equal.
+The node classes are in `_nodes`; this module builds, folds and evaluates them.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ._errors import NodeError
@@ -26,231 +26,25 @@ from ._limits import (
     check_text,
     text_size,
 )
-
-Pos = tuple[int, int] | None
-
-
-class Node:
-    """A value in a sweep file. Subclasses define `_key()` for position-free equality."""
-
-    __slots__ = ("pos",)
-
-    def _key(self) -> tuple:
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, repr(self._key())))
-
-    def __repr__(self) -> str:
-        from ._render import node_text
-
-        return f"{type(self).__name__}({node_text(self)!r})"
-
-    @property
-    def known(self) -> bool:
-        return False
-
-
-def _typed(value: Any) -> Any:
-    """A comparison key that tells 1, 1.0 and True (and lists from tuples) apart."""
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(_typed(v) for v in value))
-    if isinstance(value, dict):
-        return ("dict", tuple((_typed(k), _typed(v)) for k, v in value.items()))
-    if isinstance(value, float):
-        return ("float", value, math.copysign(1.0, value))
-    return (type(value).__name__, value)
-
-
-def nesting(pos: Pos, *children: Any) -> int:
-    """The depth of a node over `children`; deeper than MAX_DEPTH is an error naming `pos`
-    (deeper trees would overflow the stack of every recursive walk over them)."""
-    depth = 1 + max((getattr(c, "depth", 0) for c in children), default=0)
-    if depth > MAX_DEPTH:
-        raise NodeError(f"this expression nests more than {MAX_DEPTH} levels deep; split it "
-                        "into macros of a few levels each", pos)
-    return depth
-
-
-class Lit(Node):
-    """A known value: int, float, str, bytes, bool, None, or a list/tuple/dict of them."""
-
-    __slots__ = ("value", "text")
-
-    def __init__(self, value: Any, pos: Pos = None) -> None:
-        self.value = value
-        self.pos = pos
-        self.text: str | None = None  # Gin literal text, cached by the renderer
-
-    def _key(self) -> tuple:
-        return (_typed(self.value),)
-
-    @property
-    def known(self) -> bool:
-        return True
-
-
-class ListNode(Node):
-    __slots__ = ("items", "depth")
-
-    def __init__(self, items: tuple[Node, ...], pos: Pos = None) -> None:
-        self.items = tuple(items)
-        self.pos = pos
-        self.depth = nesting(pos, *self.items)
-
-    def _key(self) -> tuple:
-        return self.items
-
-
-class TupleNode(ListNode):
-    __slots__ = ()
-
-
-class DictNode(Node):
-    __slots__ = ("pairs", "depth")
-
-    def __init__(self, pairs: tuple[tuple[Node, Node], ...], pos: Pos = None) -> None:
-        self.pairs = tuple(pairs)
-        self.pos = pos
-        self.depth = nesting(pos, *(n for pair in self.pairs for n in pair))
-
-    def _key(self) -> tuple:
-        return self.pairs
-
-
-class _Named(Node):
-    """A node that is just a name (equal to another of the same class and name)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str, pos: Pos = None) -> None:
-        self.name = name
-        self.pos = pos
-
-    def _key(self) -> tuple:
-        return (self.name,)
-
-
-class Macro(_Named):
-    """`%name`: replaced by the config's own macro when it defines one, else left to Gin."""
-
-    __slots__ = ()
-
-
-class Ref(_Named):
-    """`@name`: a Gin reference to a configurable (not called)."""
-
-    __slots__ = ()
-
-
-class Call(Node):
-    """`@name()` (Gin's evaluated reference) or `@name(k=v, ...)` (call with keyword arguments,
-    written to Gin as bindings in a helper scope)."""
-
-    __slots__ = ("name", "kwargs", "depth")
-
-    def __init__(self, name: str, kwargs: tuple[tuple[str, Node], ...] = (), pos: Pos = None) -> None:
-        self.name = name
-        self.kwargs = tuple(kwargs)
-        self.pos = pos
-        self.depth = nesting(pos, *(v for _, v in self.kwargs))
-
-    def _key(self) -> tuple:
-        return (self.name, self.kwargs)
-
-
-class Func(Node):
-    """A bare call (`range(...)`, `linspace(...)`, `uniform(...)`): only valid as a whole sweep
-    value; the expander turns it into values or a distribution."""
-
-    __slots__ = ("name", "args", "kwargs", "depth")
-
-    def __init__(self, name: str, args: tuple[Node, ...], kwargs: tuple[tuple[str, Node], ...],
-                 pos: Pos = None) -> None:
-        self.name = name
-        self.args = tuple(args)
-        self.kwargs = tuple(kwargs)
-        self.pos = pos
-        self.depth = nesting(pos, *self.args, *(v for _, v in self.kwargs))
-
-    def _key(self) -> tuple:
-        return (self.name, self.args, self.kwargs)
-
-
-class Dist(Node):
-    """A distribution as a value: the config is sampled, not enumerated. `options` keeps the
-    nodes of a choice's options, so that a sampled stored value maps back to the value."""
-
-    __slots__ = ("distribution", "options", "source")
-
-    def __init__(self, distribution: Any, options: tuple[Node, ...] | None, source: Func,
-                 pos: Pos = None) -> None:
-        self.distribution = distribution
-        self.options = options
-        self.source = source
-        self.pos = pos
-
-    def _key(self) -> tuple:
-        return (self.source,)
-
-
-class Unary(Node):
-    __slots__ = ("op", "operand", "depth")
-
-    def __init__(self, op: str, operand: Node, pos: Pos = None) -> None:
-        self.op = op
-        self.operand = operand
-        self.pos = pos
-        self.depth = nesting(pos, operand)
-
-    def _key(self) -> tuple:
-        return (self.op, self.operand)
-
-
-class Binary(Node):
-    __slots__ = ("op", "left", "right", "depth")
-
-    def __init__(self, op: str, left: Node, right: Node, pos: Pos = None) -> None:
-        self.op = op
-        self.left = left
-        self.right = right
-        self.pos = pos
-        self.depth = nesting(pos, left, right)
-
-    def _key(self) -> tuple:
-        return (self.op, self.left, self.right)
-
-
-class BoolOp(Node):
-    __slots__ = ("op", "values", "depth")
-
-    def __init__(self, op: str, values: tuple[Node, ...], pos: Pos = None) -> None:
-        self.op = op
-        self.values = tuple(values)
-        self.pos = pos
-        self.depth = nesting(pos, *self.values)
-
-    def _key(self) -> tuple:
-        return (self.op, self.values)
-
-
-class Compare(Node):
-    """A comparison chain `a < b <= c`, evaluated as in Python (each operand once)."""
-
-    __slots__ = ("first", "rest", "depth")
-
-    def __init__(self, first: Node, rest: tuple[tuple[str, Node], ...], pos: Pos = None) -> None:
-        self.first = first
-        self.rest = tuple(rest)
-        self.pos = pos
-        self.depth = nesting(pos, first, *(v for _, v in self.rest))
-
-    def _key(self) -> tuple:
-        return (self.first, self.rest)
-
+from ._nodes import (
+    Binary,
+    BoolOp,
+    Call,
+    Compare,
+    DictNode,
+    Dist,
+    Func,
+    ListNode,
+    Lit,
+    Macro,
+    Node,
+    Pos,
+    Ref,
+    TupleNode,
+    Unary,
+)
+from ._text import node_text
+from ._visitor import NodeVisitor
 
 # ---- operators ---------------------------------------------------------------------------------
 
@@ -322,8 +116,6 @@ def _short(text: str, width: int = 80) -> str:
 
 def make_unary(op: str, operand: Node, pos: Pos, strict: bool = True) -> Node:
     if isinstance(operand, Lit):
-        from ._render import node_text
-
         folded = _apply(UNARY[op], (operand.value,), pos,
                         lambda: node_text(Unary(op, operand)), strict)
         if folded is not None:
@@ -333,8 +125,6 @@ def make_unary(op: str, operand: Node, pos: Pos, strict: bool = True) -> Node:
 
 def make_binary(op: str, left: Node, right: Node, pos: Pos, strict: bool = True) -> Node:
     if isinstance(left, Lit) and isinstance(right, Lit):
-        from ._render import node_text
-
         folded = _apply(BINARY[op], (left.value, right.value), pos,
                         lambda: node_text(Binary(op, left, right)), strict)
         if folded is not None:
@@ -365,8 +155,6 @@ def make_compare(first: Node, rest: list[tuple[str, Node]], evaluate_one: Callab
                  pos: Pos, strict: bool = True) -> Node:
     """A chain as in Python: `a < b < c` is `a < b and b < c` with b evaluated once, stopping at
     the first known false link; known true links before the first unknown one are dropped."""
-    from ._render import node_text
-
     left = evaluate_one(first)
     kept: list[tuple[str, Node]] = []
     head = left
@@ -425,53 +213,87 @@ def _check_size(value: Any, pos: Pos) -> None:
 
 # ---- per-config evaluation ---------------------------------------------------------------------
 
-def evaluate(node: Node, env: Mapping[str, Node], _active: tuple[str, ...] = (),
-             _depth: int = 0, _done: dict[str, Node] | None = None) -> Node:
+def evaluate(node: Node, env: Mapping[str, Node], _active: tuple[str, ...] = ()) -> Node:
     """`node` with the config's macros (`env`) substituted and what became known folded.
-    Each macro is evaluated once per call (`_done`), so macros that use other macros several
-    times (`a = %b + %b`, `b = %c + %c`, ...) cost linear, not exponential, time."""
-    if isinstance(node, Lit | Ref):
+    Each macro is evaluated once per call, so macros that use other macros several times
+    (`a = %b + %b`, `b = %c + %c`, ...) cost linear, not exponential, time."""
+    if isinstance(node, Lit):  # the common case, without building an evaluator
         return node
-    done: dict[str, Node] = {} if _done is None else _done
-    if _depth > 2 * MAX_DEPTH:
-        raise NodeError(f"macros and expressions nest more than {2 * MAX_DEPTH} levels deep "
-                        f"here (through {' -> '.join(_active[-3:])} ...); shorten the chain of "
-                        "macros that refer to macros", node.pos)
-    ev: Callable[[Node], Node] = lambda n: evaluate(n, env, _active, _depth + 1, done)  # noqa: E731
-    if isinstance(node, Macro):
-        if node.name not in env:
+    return _Evaluator(env).visit(node, _active, 0)
+
+
+class _Evaluator(NodeVisitor):
+    """One evaluation: `env` gives the macros, `done` keeps each macro's value once computed.
+    Every visit takes the chain of macros being expanded (`active`) and the depth so far."""
+
+    def __init__(self, env: Mapping[str, Node]) -> None:
+        self.env = env
+        self.done: dict[str, Node] = {}
+
+    def visit(self, node: Node, active: tuple[str, ...], depth: int) -> Node:
+        if depth > 2 * MAX_DEPTH and not isinstance(node, Lit | Ref):
+            raise NodeError(f"macros and expressions nest more than {2 * MAX_DEPTH} levels deep "
+                            f"here (through {' -> '.join(active[-3:])} ...); shorten the chain "
+                            "of macros that refer to macros", node.pos)
+        return super().visit(node, active, depth)
+
+    def _inner(self, active: tuple[str, ...], depth: int) -> Callable[[Node], Node]:
+        """How the children of a node at `depth` are evaluated."""
+        return lambda n: self.visit(n, active, depth + 1)
+
+    def _same(self, node: Node, active: tuple[str, ...], depth: int) -> Node:
+        return node
+
+    visit_Lit = visit_Ref = _same
+
+    def visit_Macro(self, node: Macro, active: tuple[str, ...], depth: int) -> Node:
+        name = node.name
+        if name not in self.env:
             return node
-        if node.name in _active:
-            cycle = " -> ".join((*_active[_active.index(node.name):], node.name))
+        if name in active:
+            cycle = " -> ".join((*active[active.index(name):], name))
             raise NodeError(f"macros refer to each other in a cycle: {cycle}", node.pos)
-        if node.name not in done:
-            done[node.name] = evaluate(env[node.name], env, (*_active, node.name), _depth + 1,
-                                       done)
-        return done[node.name]
-    if isinstance(node, TupleNode):
+        if name not in self.done:
+            self.done[name] = self.visit(self.env[name], (*active, name), depth + 1)
+        return self.done[name]
+
+    def visit_TupleNode(self, node: TupleNode, active: tuple[str, ...], depth: int) -> Node:
+        ev = self._inner(active, depth)
         return make_list([ev(i) for i in node.items], node.pos, tuple_=True)
-    if isinstance(node, ListNode):
+
+    def visit_ListNode(self, node: ListNode, active: tuple[str, ...], depth: int) -> Node:
+        ev = self._inner(active, depth)
         return make_list([ev(i) for i in node.items], node.pos)
-    if isinstance(node, DictNode):
+
+    def visit_DictNode(self, node: DictNode, active: tuple[str, ...], depth: int) -> Node:
+        ev = self._inner(active, depth)
         return make_dict([(ev(k), ev(v)) for k, v in node.pairs], node.pos)
-    if isinstance(node, Call):
+
+    def visit_Call(self, node: Call, active: tuple[str, ...], depth: int) -> Node:
+        ev = self._inner(active, depth)
         return Call(node.name, tuple((k, ev(v)) for k, v in node.kwargs), node.pos)
-    if isinstance(node, Unary):
-        return make_unary(node.op, ev(node.operand), node.pos)
-    if isinstance(node, Binary):
+
+    def visit_Unary(self, node: Unary, active: tuple[str, ...], depth: int) -> Node:
+        return make_unary(node.op, self._inner(active, depth)(node.operand), node.pos)
+
+    def visit_Binary(self, node: Binary, active: tuple[str, ...], depth: int) -> Node:
+        ev = self._inner(active, depth)
         return make_binary(node.op, ev(node.left), ev(node.right), node.pos)
-    if isinstance(node, BoolOp):
-        return make_boolop(node.op, list(node.values), ev, node.pos)
-    if isinstance(node, Compare):
-        return make_compare(node.first, list(node.rest), ev, node.pos)
-    if isinstance(node, Func):
+
+    def visit_BoolOp(self, node: BoolOp, active: tuple[str, ...], depth: int) -> Node:
+        return make_boolop(node.op, list(node.values), self._inner(active, depth), node.pos)
+
+    def visit_Compare(self, node: Compare, active: tuple[str, ...], depth: int) -> Node:
+        return make_compare(node.first, list(node.rest), self._inner(active, depth), node.pos)
+
+    def visit_Func(self, node: Func, active: tuple[str, ...], depth: int) -> Node:
         raise NodeError(f"`{node.name}(...)` can only be the whole value of a sweep "
                         f"(`key: {node.name}(...)`)", node.pos)
-    if isinstance(node, Dist):
+
+    def visit_Dist(self, node: Dist, active: tuple[str, ...], depth: int) -> Node:
         raise NodeError("this value is a distribution: the sweep must be sampled "
                         "(to_search_space, or `hyperloom run --sampler ...`), not enumerated",
                         node.pos)
-    raise TypeError(f"unknown node {node!r}")  # pragma: no cover
 
 
 def python_value(node: Node) -> Any:
@@ -479,33 +301,44 @@ def python_value(node: Node) -> Any:
     return node.value if isinstance(node, Lit) else node
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of a tree, depth first (used to find macros and distributions)."""
     yield node
-    if isinstance(node, ListNode):
-        for i in node.items:
-            yield from walk(i)
-    elif isinstance(node, DictNode):
-        for k, v in node.pairs:
-            yield from walk(k)
-            yield from walk(v)
-    elif isinstance(node, Call):
-        for _, v in node.kwargs:
-            yield from walk(v)
-    elif isinstance(node, Unary):
-        yield from walk(node.operand)
-    elif isinstance(node, Binary):
-        yield from walk(node.left)
-        yield from walk(node.right)
-    elif isinstance(node, BoolOp):
-        for v in node.values:
-            yield from walk(v)
-    elif isinstance(node, Compare):
-        yield from walk(node.first)
-        for _, v in node.rest:
-            yield from walk(v)
-    elif isinstance(node, Func):
-        for a in node.args:
-            yield from walk(a)
-        for _, v in node.kwargs:
-            yield from walk(v)
+    for child in _CHILDREN.visit(node):
+        yield from walk(child)
+
+
+class _Children(NodeVisitor):
+    """The sub-values of a node, in source order (a distribution's source call is not one)."""
+
+    def _none(self, node: Node) -> tuple[Node, ...]:
+        return ()
+
+    visit_Lit = visit__Named = visit_Dist = _none
+
+    def visit_ListNode(self, node: ListNode) -> tuple[Node, ...]:
+        return node.items
+
+    def visit_DictNode(self, node: DictNode) -> tuple[Node, ...]:
+        return tuple(n for pair in node.pairs for n in pair)
+
+    def visit_Call(self, node: Call) -> tuple[Node, ...]:
+        return tuple(v for _, v in node.kwargs)
+
+    def visit_Unary(self, node: Unary) -> tuple[Node, ...]:
+        return (node.operand,)
+
+    def visit_Binary(self, node: Binary) -> tuple[Node, ...]:
+        return (node.left, node.right)
+
+    def visit_BoolOp(self, node: BoolOp) -> tuple[Node, ...]:
+        return node.values
+
+    def visit_Compare(self, node: Compare) -> tuple[Node, ...]:
+        return (node.first, *(v for _, v in node.rest))
+
+    def visit_Func(self, node: Func) -> tuple[Node, ...]:
+        return (*node.args, *(v for _, v in node.kwargs))
+
+
+_CHILDREN = _Children()
