@@ -12,6 +12,7 @@ from ._forward import Forward
 from ._hyperparameter import Hyperparameter, hyperparameter, parameters, values
 from ._implicit import Implicit
 from ._influence import influence
+from ._method import Method
 from ._online import RTHO, TRHO
 from ._optimizers import SGD, Adam, InnerOptimizer, RMSProp, Schedule, schedule
 from ._problem import module_params
@@ -27,6 +28,7 @@ __all__ = [
     "Hyperparameter",
     "Implicit",
     "InnerOptimizer",
+    "Method",
     "RMSProp",
     "RTHO",
     "Reverse",

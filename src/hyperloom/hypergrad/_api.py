@@ -6,19 +6,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _tree as tree
-from ._forward import Forward
-from ._implicit import Implicit
-from ._online import RTHO, TRHO
+from ._method import Method, OfflineMethod
 from ._optimizers import SGD, InnerOptimizer, Params
 from ._problem import Batches, Loss, Problem
 from ._reverse import Reverse, Trajectory
 from ._torch import torch
 
-_METHODS = (Reverse, Forward, Implicit, RTHO, TRHO)
-
 
 def _check_method(method: Any) -> None:
-    if not isinstance(method, _METHODS):
+    if not isinstance(method, Method):
         raise TypeError(
             "method must be hypergrad.Reverse(...), Forward(...), Implicit(...), RTHO(...) or "
             f"TRHO(...), got {type(method).__name__}"
@@ -26,20 +22,14 @@ def _check_method(method: Any) -> None:
 
 
 def _run_offline(
-    method: Any,
+    method: OfflineMethod,
     problem: Problem,
     hraw: Mapping[str, torch.Tensor],
     train: Batches,
     val_data: Any,
     params0: Params | None = None,
 ) -> Trajectory:
-    if isinstance(method, Reverse):
-        return method.run(problem, hraw, train, val_data, params0=params0)
-    if isinstance(method, Forward):
-        if params0 is not None:
-            raise ValueError("Forward does not warm-start; use HyperOptimizer(warm_start=False)")
-        return method.run(problem, hraw, train, val_data)
-    return method.run(problem, hraw, train, val_data, params=params0)
+    return method.run(problem, hraw, train, val_data, params0=params0)
 
 
 def hypergradient(
@@ -63,12 +53,12 @@ def hypergradient(
     """
     method = Reverse(steps=100) if method is None else method
     _check_method(method)
-    if getattr(method, "online", False):
+    if method.online:
         raise TypeError(
             f"{method!r} updates hyperparameters during one training run: use it with "
             "hypergrad.HyperOptimizer(...).step(...), or use Reverse/Forward/Implicit here"
         )
-    if inner_optimizer is None and not isinstance(method, Implicit):
+    if inner_optimizer is None and not method.starts_at_solution:
         inner_optimizer = SGD(lr=0.1)
     problem = Problem(inner_loss, outer_loss, params, hparams, inner_optimizer)
     out = _run_offline(method, problem, problem.hset.raw(), Batches(train_data), val_data)
@@ -98,7 +88,7 @@ class HyperOptimizer:
         warm_start: bool | None = None,
     ) -> None:
         _check_method(method)
-        if isinstance(method, Implicit) and method.steps < 1:
+        if method.starts_at_solution and method.steps < 1:
             raise ValueError(
                 "HyperOptimizer needs Implicit(steps=...) >= 1: that many inner-optimizer steps "
                 "(warm-started) solve the inner problem before each hypergradient"
@@ -124,12 +114,12 @@ class HyperOptimizer:
                 "outer_optimizer must be a torch.optim.Optimizer or a function "
                 f"list_of_tensors -> optimizer, got {type(outer_optimizer).__name__}"
             )
-        online = getattr(method, "online", False)
         if warm_start is None:
-            warm_start = isinstance(method, Implicit)
-        if warm_start and isinstance(method, Forward):
-            raise ValueError("Forward restarts the inner run each step: use warm_start=False")
-        if warm_start and self.problem.init_depends_on_hparams and not online:
+            warm_start = method.warm_start_default
+        if warm_start and not method.can_warm_start:
+            raise ValueError(f"{type(method).__name__} restarts the inner run each step: "
+                             "use warm_start=False")
+        if warm_start and self.problem.init_depends_on_hparams and not method.online:
             raise ValueError(
                 "warm_start=True cannot learn an initialization hyperparameter (the run would not "
                 "start from it); use warm_start=False"
@@ -162,7 +152,7 @@ class HyperOptimizer:
     def _compute(self, train_batches: Any, val_batch: Any) -> Trajectory:
         hraw = self.problem.hset.raw()
         train = Batches(train_batches, "train_batches")
-        if getattr(self.method, "online", False):
+        if self.method.online:
             if self._online_run is None:
                 self._online_run = self.method.start(self.problem, hraw)
             return self._online_run.advance(hraw, train, val_batch)
@@ -176,7 +166,7 @@ class HyperOptimizer:
         """
         problem = self.problem
         hraw = problem.hset.raw()
-        if getattr(self.method, "online", False):
+        if self.method.online:
             params = self.params
         else:
             train = Batches(train_batches, "train_batches")

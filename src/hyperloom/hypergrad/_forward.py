@@ -26,6 +26,11 @@ class Forward:
     ``vectorize=False`` replaces ``vmap`` by a loop, for losses that ``vmap`` cannot batch.
     """
 
+    online = False
+    warm_start_default = False
+    can_warm_start = False
+    starts_at_solution = False
+
     def __init__(
         self, steps: int = 100, chunk_size: int | None = None, vectorize: bool = True
     ) -> None:
@@ -44,7 +49,10 @@ class Forward:
         hraw: Mapping[str, torch.Tensor],
         train: Batches,
         val_batch: Any,
+        params0: Params | None = None,
     ) -> Trajectory:
+        if params0 is not None:
+            raise ValueError("Forward does not warm-start; use HyperOptimizer(warm_start=False)")
         hraw = dict(hraw)
         m = problem.hset.numel()
         chunk = m if self.chunk_size is None else min(self.chunk_size, m)

@@ -31,6 +31,11 @@ class Implicit:
     independent of ``steps``: nothing is recorded).
     """
 
+    online = False
+    warm_start_default = True
+    can_warm_start = True
+    starts_at_solution = True
+
     def __init__(
         self,
         solver: str = "cg",
@@ -70,9 +75,10 @@ class Implicit:
         hraw: Mapping[str, torch.Tensor],
         train: Batches,
         val_batch: Any,
-        params: Params | None = None,
+        params0: Params | None = None,
     ) -> Trajectory:
         hraw = dict(hraw)
+        params = params0
         if params is None:
             with torch.no_grad():
                 params = problem.init(hraw)

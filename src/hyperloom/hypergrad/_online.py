@@ -21,6 +21,9 @@ class RTHO:
     """Real-time hyperparameter optimization: forward tangents over the whole run, update every k steps."""
 
     online = True
+    warm_start_default = False
+    can_warm_start = True
+    starts_at_solution = False
 
     def __init__(self, k: int = 10, vectorize: bool = True) -> None:
         self.k = _check_steps("RTHO", "k", k)
@@ -65,6 +68,9 @@ class TRHO:
     """Truncated reverse hyperparameter optimization: reverse through the last k steps, then go on."""
 
     online = True
+    warm_start_default = False
+    can_warm_start = True
+    starts_at_solution = False
 
     def __init__(self, k: int = 10, checkpoint: int | str | None = None) -> None:
         self.k = _check_steps("TRHO", "k", k)

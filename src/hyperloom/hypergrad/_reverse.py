@@ -45,6 +45,11 @@ class Reverse:
     (``"sqrt"`` picks k = ceil(sqrt(steps))).
     """
 
+    online = False
+    warm_start_default = False
+    can_warm_start = True
+    starts_at_solution = False
+
     def __init__(
         self, steps: int = 100, truncate: int | None = None, checkpoint: int | str | None = None
     ) -> None:
