@@ -154,7 +154,7 @@ def best(storage: str, study_name: str | None) -> None:
 @friendly_errors
 def export(storage: str, study_name: str | None, fmt: str, output: str | None) -> None:
     """Export all trials as CSV or JSON."""
-    from .study._dataframe import trial_rows
+    from .study import trial_rows
 
     study = _open(storage, study_name)
     rows = trial_rows(study)

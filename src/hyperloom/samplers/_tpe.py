@@ -468,9 +468,9 @@ def _decode(keys: list[Key], vec: np.ndarray) -> dict[str, Any]:
 
 
 def _branch_key(value: Any) -> Any:
-    from ..space._distributions import _hashable
+    from ..space import option_key
 
-    return _hashable(value)
+    return option_key(value)
 
 
 class _Node:

@@ -2,6 +2,7 @@
 
 from ..storage import FrozenTrial, TrialState
 from ._callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
+from ._dataframe import trial_rows
 from ._exceptions import TrialPruned
 from ._optimize import Terminated
 from ._study import (
@@ -15,4 +16,4 @@ from ._trial import Trial
 
 __all__ = ["ConsoleLogger", "FrozenTrial", "HistoryRecorder", "MaxTrialsCallback", "Study",
            "Terminated", "Trial", "TrialPruned", "TrialState", "create_study", "delete_study",
-           "get_all_study_summaries", "load_study"]
+           "get_all_study_summaries", "load_study", "trial_rows"]
