@@ -1,0 +1,15 @@
+"""Where objective calls run, and the coordinator loop that asks, executes and tells.
+
+This package sits below `study/`: it knows outcomes, executors and scheduling policies, not
+studies. `Study.optimize` and `hyperloom run` both drive `Greedy`/`Batched` with a job source
+of their own; a new executor implements the `Executor` protocol (submit, collect, shutdown).
+"""
+
+from ._coordinator import Batched, BatchSource, Greedy, JobSource
+from ._executor import Executor
+from ._inline import InlineExecutor
+from ._outcome import Outcome
+from ._threads import ThreadExecutor
+
+__all__ = ["BatchSource", "Batched", "Executor", "Greedy", "InlineExecutor", "JobSource",
+           "Outcome", "ThreadExecutor"]
