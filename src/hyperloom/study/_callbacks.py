@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..objectives import Direction
 from ..storage import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -47,9 +48,9 @@ class HistoryRecorder:
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         if trial.state == TrialState.COMPLETE and len(study.directions) == 1:
-            better = min if study.directions[0] == "minimize" else max
-            self._best = [trial.values[0] if self._best is None
-                          else better(self._best[0], trial.values[0])]
+            value, direction = trial.values[0], Direction(study.directions[0])
+            if self._best is None or direction.better(value, self._best[0]):
+                self._best = [value]
         self.records.append({"number": trial.number, "state": trial.state.name,
                              "values": trial.values, "best": self._best,
                              "elapsed": time.time() - self._t0})
@@ -72,5 +73,5 @@ class MaxTrialsCallback:
         self.states = None if states is None else tuple(states)
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
-        if study._storage.n_trials(study._study_id, self.states) >= self.n_trials:
+        if study.storage.n_trials(study.study_id, self.states) >= self.n_trials:
             study.stop()

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._study import Study
+from typing import Any
 
 
-def trial_rows(study: Study) -> list[dict[str, Any]]:
+def trial_rows(study: Any) -> list[dict[str, Any]]:
     """Flat records: number, state, value(s), times, params_*, user_attrs_*."""
     rows = []
     multi = len(study.directions) > 1
@@ -31,7 +28,7 @@ def trial_rows(study: Study) -> list[dict[str, Any]]:
     return rows
 
 
-def trials_dataframe(study: Study, attrs: Sequence[str] | None = None) -> Any:
+def trials_dataframe(study: Any, attrs: Sequence[str] | None = None) -> Any:
     try:
         import pandas as pd
     except ImportError:

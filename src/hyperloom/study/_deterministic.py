@@ -18,20 +18,19 @@ interrupted trial).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import threading
 import zlib
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
+from ..execution import Batched, Outcome
 from ..samplers import BaseSampler, SearchExhausted
 from ..space import Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
-
-if TYPE_CHECKING:
-    from ._optimize import _Budget
-    from ._study import Study
-    from ._trial import Trial
+from ._ask import ask_trial
+from ._evaluate import evaluate, tell_outcome
 
 
 class SnapshotView:
@@ -97,62 +96,48 @@ def _derive(seed: int, number: int, what: str) -> int:
     return (seed * 1_000_003 + number * 7_919 + zlib.crc32(what.encode("utf-8"))) % 2**63
 
 
-def run_batches(study: Study, objective: Callable[[Trial], Any], budget: _Budget, n_jobs: int,
-                catch: tuple[type[BaseException], ...],
-                on_finished: Callable[[FrozenTrial], None]) -> None:
-    from ._optimize import INTERRUPTS, _fail_running, evaluate, finish, interrupt_reason
+class BatchedRun:
+    """The job source of a deterministic run: an `OptimizeRun` whose trials are asked with a
+    reseeded sampler, see a snapshot of the study while they run, and are told in number
+    order (by the `Batched` policy). The study's own sampler and view are left alone."""
 
-    seed = study.sampler.seed
-    if seed is None:
-        raise ValueError(
-            "optimize(deterministic=True) needs a seeded sampler, so that runs can repeat: "
-            "create_study(sampler=AutoSampler(seed=0)), or any sampler built with a seed")
-    sampler = study.sampler
-    study.sampler = ReseededSampler(sampler, seed)
-    live_view = study._view
-    pool = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="hyperloom")
-    try:
-        while True:
-            batch = _ask_batch(study, budget, n_jobs)
-            if not batch:
-                return
-            study._view = SnapshotView(live_view)
-            try:
-                futures = [pool.submit(evaluate, study, objective, t) for t in batch]
-                wait(futures)
-            finally:
-                study._view = live_view
-            error: BaseException | None = None
-            for trial, future in zip(batch, futures):
-                try:  # every trial of the batch is finished before an error goes up
-                    on_finished(finish(study, trial, future.result(), catch))
-                except BaseException as exc:  # noqa: BLE001 - re-raised below
-                    error = error or exc
-            if error is not None:
-                raise error
-    except INTERRUPTS as exc:
-        study.stop()
-        _fail_running(study, interrupt_reason(exc))
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    finally:
-        study.sampler = sampler
-        study._view = live_view
-        pool.shutdown(wait=True)
+    def __init__(self, run: Any) -> None:  # an OptimizeRun
+        seed = run.ctx.sampler.seed
+        if seed is None:
+            raise ValueError(
+                "optimize(deterministic=True) needs a seeded sampler, so that runs can repeat: "
+                "create_study(sampler=AutoSampler(seed=0)), or any sampler built with a seed")
+        self._run = run
+        self._live_view = run.ctx.view
+        self.ctx = dataclasses.replace(run.ctx, sampler=ReseededSampler(run.ctx.sampler, seed))
 
+    def policy(self) -> Batched:
+        return Batched()
 
-def _ask_batch(study: Study, budget: _Budget, n_jobs: int) -> list[Trial]:
-    """Ask up to `n_jobs` trials and make their joint (relative) proposals now, in number
-    order: samplers that keep state between proposals (a GP's last fit) then see the same
-    sequence of calls on every run."""
-    batch: list[Trial] = []
-    while len(batch) < n_jobs and budget.take(study):
+    def next_job(self) -> tuple[int, Callable[[], Outcome]] | None:
+        """Ask the next trial of the batch and make its joint (relative) proposal now, in
+        number order: samplers that keep state between proposals (a GP's last fit) then
+        see the same sequence of calls on every run."""
+        run = self._run
+        if not run.budget.take():
+            return None
         try:
-            trial = study.ask()
+            trial = ask_trial(self.ctx)
         except SearchExhausted:
-            study.stop()
-            break
+            run.stop.set()
+            return None
         if trial._relative is None:
             trial._sample_relative()
-        batch.append(trial)
-    return batch
+        run.trials[trial.number] = trial
+        return trial.number, functools.partial(evaluate, run.objective, trial,
+                                               len(self.ctx.directions))
+
+    def batch_ready(self, keys: list[Hashable]) -> None:
+        self.ctx.view = SnapshotView(self._live_view)
+
+    def batch_collected(self, keys: list[Hashable]) -> None:
+        self.ctx.view = self._live_view
+
+    def finished(self, key: Hashable, outcome: Outcome) -> None:
+        run = self._run
+        run.after(tell_outcome(self.ctx, run.trials.pop(key), outcome, run.catch))

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..storage import BaseStorage
-    from ._study import Study
 
 #: Without `grace_period`, a trial is failed after this many intervals without a beat, and
 #: never sooner than DEFAULT_GRACE_FLOOR seconds (clocks of different machines disagree).
@@ -152,14 +151,14 @@ _BEATERS_PID = os.getpid()
 _BEATERS_LOCK = threading.Lock()
 
 
-def beater_for(study: Study) -> ThreadBeater | ProcessBeater:
-    """How `study`'s trials beat: one helper process per SQL storage in this process, else a
+def beater_for(storage: BaseStorage, interval: float,
+               grace: float | None) -> ThreadBeater | ProcessBeater:
+    """How a study's trials beat: one helper process per SQL storage in this process, else a
     thread per study."""
-    interval = study.heartbeat_interval
-    grace = study.grace_period or default_grace(interval)
-    url = _beatable_url(study.storage)
+    grace = grace or default_grace(interval)
+    url = _beatable_url(storage)
     if url is None:
-        return ThreadBeater(study.storage, interval, grace)
+        return ThreadBeater(storage, interval, grace)
     global _BEATERS_PID
     with _BEATERS_LOCK:
         if _BEATERS_PID != os.getpid():  # a forked child: its parent's helpers are not its own

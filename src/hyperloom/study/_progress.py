@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..objectives import Direction
 from ..storage import FrozenTrial, TrialState
-
-if TYPE_CHECKING:
-    from ._study import Study
 
 
 class Progress:
-    def __init__(self, study: Study, n_trials: int | None, timeout: float | None,
+    def __init__(self, study: Any, n_trials: int | None, timeout: float | None,
                  enabled: bool) -> None:
         self._bar: Any = None
         self._best: float | None = None
-        self._minimize = study.directions[0] == "minimize" if len(study.directions) == 1 \
+        self._direction = Direction(study.directions[0]) if len(study.directions) == 1 \
             else None
         self._timeout = timeout
         self._t0 = time.monotonic()
@@ -35,9 +33,9 @@ class Progress:
     def update(self, trial: FrozenTrial) -> None:
         if self._bar is None:
             return
-        if trial.state == TrialState.COMPLETE and self._minimize is not None:
+        if trial.state == TrialState.COMPLETE and self._direction is not None:
             v = trial.values[0]
-            if self._best is None or (v < self._best if self._minimize else v > self._best):
+            if self._best is None or self._direction.better(v, self._best):
                 self._best = v
         if self._bar.total is not None and self._bar.unit == "s":
             self._bar.n = min(self._bar.total, round(time.monotonic() - self._t0, 1))

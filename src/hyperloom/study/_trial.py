@@ -11,16 +11,17 @@ from ..space import Choice, Distribution, IntUniform, LogUniform, QUniform, Unif
 from ..storage import TrialFinishedError
 
 if TYPE_CHECKING:
-    from ._study import Study
+    from ._context import TrialContext
 
 
 class Trial:
     """One evaluation of the objective. Values come from the study's sampler unless the trial
-    was enqueued (fixed params) or its parameters are given by a grid."""
+    was enqueued (fixed params) or its parameters are given by a grid. It sees its study
+    only through a `TrialContext` (storage handle, view, sampler, pruner)."""
 
-    def __init__(self, study: Study, trial_id: int, number: int,
+    def __init__(self, context: TrialContext, trial_id: int, number: int,
                  fixed_params: dict[str, Any] | None = None) -> None:
-        self.study = study
+        self._ctx = context
         self.trial_id = trial_id
         self.number = number
         self.params: dict[str, Any] = {}  # stored values (JSON)
@@ -76,8 +77,8 @@ class Trial:
         value = self._propose(name, distribution)
         self.params[name] = value
         self.distributions[name] = distribution
-        if self.study._writes_through:
-            self._write(lambda: self.study._storage.set_trial_params(
+        if self._ctx.writes_through:
+            self._write(lambda: self._ctx.storage.set_trial_params(
                 self.trial_id, {name: value}, {name: distribution}))
         else:
             self._unsaved[name] = value
@@ -94,18 +95,18 @@ class Trial:
                 raise ValueError(f"parameter {name!r}: the fixed value {value!r} (enqueued or "
                                  f"from a grid) is not a value of {distribution!r}")
             return value
-        study = self.study
+        ctx = self._ctx
         if self._relative is None:
             self._sample_relative()
         if name in self._relative and self._relative_space[name] == distribution:
             return self._relative[name]
-        return study.sampler.sample_independent(study._view, self, name, distribution)
+        return ctx.sampler.sample_independent(ctx.view, self, name, distribution)
 
     def _sample_relative(self) -> None:
-        study = self.study
-        space = study.sampler.infer_relative_search_space(study._view, self)
+        ctx = self._ctx
+        space = ctx.sampler.infer_relative_search_space(ctx.view, self)
         self._relative_space = space
-        self._relative = study.sampler.sample_relative(study._view, self, space) if len(space) \
+        self._relative = ctx.sampler.sample_relative(ctx.view, self, space) if len(space) \
             else {}
 
     # -- reports and attributes -------------------------------------------------------------
@@ -118,10 +119,16 @@ class Trial:
         except (TypeError, ValueError):
             raise TypeError(f"trial.report: `value` must be a number, got {value!r}") from None
         self.intermediate_values[step] = value
-        self._write(lambda: self.study._storage.set_trial_intermediate_value(
+        self._write(lambda: self._ctx.storage.set_trial_intermediate_value(
             self.trial_id, step, value))
         if self._unsaved:
-            self._write(lambda: self.study._flush_params(self))
+            self._write(self._flush_params)
+
+    def _flush_params(self) -> None:
+        pending = self._unsaved
+        self._ctx.storage.set_trial_params(self.trial_id, dict(pending),
+                                           {n: self.distributions[n] for n in pending})
+        pending.clear()
 
     @property
     def last_step(self) -> int | None:
@@ -129,11 +136,11 @@ class Trial:
 
     def should_prune(self) -> bool:
         """True when the study's pruner says this trial should stop (then raise TrialPruned)."""
-        return bool(self.study.pruner.prune(self.study._view, self))
+        return bool(self._ctx.pruner.prune(self._ctx.view, self))
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON value to this trial (the storage refuses others, naming the key)."""
-        self._write(lambda: self.study._storage.set_trial_attr(self.trial_id, key, value))
+        self._write(lambda: self._ctx.storage.set_trial_attr(self.trial_id, key, value))
         self.user_attrs[key] = value
 
     def set_constraint(self, values: Sequence[float]) -> None:
@@ -145,7 +152,7 @@ class Trial:
                             ) from None
         if any(math.isnan(v) for v in floats):
             raise ValueError("trial.set_constraint: constraint values must not be NaN")
-        if not self._write(lambda: self.study._storage.set_trial_attr(
+        if not self._write(lambda: self._ctx.storage.set_trial_attr(
                 self.trial_id, "constraints", floats, system=True)):
             self._unstored_system["constraints"] = floats
 
@@ -163,4 +170,6 @@ class Trial:
 
     def upload_artifact(self, path: str, name: str | None = None) -> str:
         """Copy a file into the study's artifact folder, attached to this trial."""
-        return self.study._artifacts.upload(self, path, name)
+        target, self._artifacts = self._ctx.artifacts.upload(
+            self.trial_id, self.number, self._artifacts, path, name)
+        return target

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..space import SearchSpace
-from ..storage import BaseStorage
-from ..storage import FrozenTrial, TrialState
+from ..storage import BaseStorage, FrozenTrial, TrialState
 
 
 class StudyReadView:

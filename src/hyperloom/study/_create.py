@@ -1,0 +1,122 @@
+"""Opening studies: create, load, delete, list. The static space and the heartbeat settings
+are stored with a study, so that `load_study` and every worker opening it get them back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from ..objectives import Direction
+from ..pruners import BasePruner, MedianPruner
+from ..samplers import BaseSampler
+from ..space import SearchSpace
+from ..storage import BaseStorage, DuplicatedStudyError, check_study_name, get_storage
+from ._context import Heartbeat
+from ._options import store_heartbeat, stored_options
+from ._study import Study
+
+_DIRECTIONS = tuple(Direction)
+
+
+def _check_directions(direction: str | None,
+                      directions: Sequence[str] | None) -> list[Direction]:
+    if direction is not None and directions is not None:
+        raise ValueError("give either `direction` or `directions`, not both")
+    dirs = [direction or Direction.MINIMIZE] if directions is None else list(directions)
+    if not dirs:
+        raise ValueError("`directions` must not be empty")
+    for d in dirs:
+        if d not in _DIRECTIONS:
+            raise ValueError(f"direction must be 'minimize' or 'maximize', got {d!r}")
+    return [Direction(d) for d in dirs]
+
+
+def _default_sampler(seed: int | None = None) -> BaseSampler:
+    from ..samplers import AutoSampler
+
+    return AutoSampler(seed=seed)
+
+
+def _check_heartbeat(interval: float | None, grace: float | None) -> Heartbeat | None:
+    if interval is not None and interval <= 0:
+        raise ValueError(f"heartbeat_interval must be > 0 seconds, got {interval!r}")
+    if grace is not None and (interval is None or grace <= interval):
+        raise ValueError("grace_period needs heartbeat_interval and must exceed it")
+    return None if interval is None else Heartbeat(interval, grace)
+
+
+def create_study(*, storage: str | BaseStorage | None = None,
+                 sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
+                 study_name: str | None = None, direction: str | None = None,
+                 directions: Sequence[str] | None = None, load_if_exists: bool = False,
+                 space: SearchSpace | dict | None = None,
+                 heartbeat_interval: float | None = None,
+                 grace_period: float | None = None) -> Study:
+    """Create a study (or resume it with `load_if_exists=True`).
+
+    storage: None (in memory), a URL such as "sqlite:///hyperloom.db" or
+    "postgresql+psycopg://user@host/db", or a storage object.
+    space: a static search space, sampled at `ask()`; stored with the study.
+    heartbeat_interval: seconds between beats of running trials (from `ask()` until the
+    trial is told, so ask/tell loops beat too); with it, a trial whose worker stopped beating
+    for `grace_period` (default: 10 intervals, at least 60 s) is marked FAILED by any other
+    worker of the study. A result that comes back for such a trial is kept as a new COMPLETE
+    trial (system attr `late_result_of`), with a warning. Stored with the study too.
+    A resumed study keeps its stored space and heartbeat unless new ones are given.
+    """
+    heartbeat = _check_heartbeat(heartbeat_interval, grace_period)
+    dirs = _check_directions(direction, directions)
+    name = f"study-{uuid.uuid4().hex[:8]}" if study_name is None \
+        else check_study_name(study_name)
+    store = get_storage(storage)
+    try:
+        study_id = store.create_study(name, dirs)
+        stored_space, stored_beat = None, None
+    except DuplicatedStudyError:
+        if not load_if_exists:
+            raise
+        study_id = store.get_study_id(name)
+        stored = store.get_study_directions(study_id)
+        if stored != dirs:
+            raise ValueError(f"study {name!r} exists with directions {stored}, not {dirs}; "
+                             "pass the same directions or another study_name") from None
+        stored_space, stored_beat = stored_options(store, study_id)
+    if heartbeat is not None:
+        store_heartbeat(store, study_id, heartbeat)
+    study = Study(store, study_id, name, dirs, sampler or _default_sampler(),
+                  pruner if pruner is not None else MedianPruner(), stored_space,
+                  heartbeat or stored_beat)
+    if space is not None:
+        study.space = space
+    return study
+
+
+def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
+               sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
+               heartbeat_interval: float | None = None,
+               grace_period: float | None = None) -> Study:
+    """Open an existing study, with its stored space and heartbeat settings (the heartbeat
+    given here, if any, is used instead). `study_name` may be left out when the storage
+    holds only one study."""
+    heartbeat = _check_heartbeat(heartbeat_interval, grace_period)
+    store = get_storage(storage)
+    if study_name is None:
+        names = [s.name for s in store.list_studies()]
+        if len(names) != 1:
+            raise ValueError(f"the storage holds {len(names)} studies {names}; "
+                             "pass study_name")
+        study_name = names[0]
+    study_id = store.get_study_id(study_name)
+    space, stored_beat = stored_options(store, study_id)
+    return Study(store, study_id, study_name, store.get_study_directions(study_id),
+                 sampler or _default_sampler(), pruner if pruner is not None else MedianPruner(),
+                 space, heartbeat or stored_beat)
+
+
+def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
+    store = get_storage(storage)
+    store.delete_study(store.get_study_id(study_name))
+
+
+def get_all_study_summaries(storage: str | BaseStorage) -> list:
+    return get_storage(storage).list_studies()
