@@ -177,6 +177,20 @@ def make_product(children: list[Seq]) -> Seq:
     return ProductSeq(flat)
 
 
+def _is_name_template(stmt: A.SweepStmt, prefix: str) -> bool:
+    """`name: '...'` at the top of the key space: the config name template, not a sweep."""
+    node = stmt.value
+    return stmt.key == "name" and not prefix and isinstance(node, Lit) \
+        and isinstance(node.value, str)
+
+
+def _is_repeat(stmt: A.SweepStmt) -> bool:
+    """`repeat: N` with an integer N: N seeds, not a sweep of the key `repeat`."""
+    node = stmt.value
+    return stmt.key == "repeat" and isinstance(node, Lit) and isinstance(node.value, int) \
+        and not isinstance(node.value, bool)
+
+
 def prefixed(prefix: str, key: str) -> str:
     """`with A.B:` + `s/x.y` -> `s/A.B.x.y` (a scope written inside stays in front)."""
     if not prefix:
@@ -260,33 +274,22 @@ class Compiler:
         self.swept.setdefault(key, None)
 
     def sweep(self, stmt: A.SweepStmt, prefix: str, top: bool) -> Seq | None:
-        node = stmt.value
-        if stmt.key == "name" and not prefix and isinstance(node, Lit) and isinstance(node.value, str):
-            if not top:
-                raise NodeError("`name:` (the config name template) must be at the top level",
-                                stmt.pos)
-            if self.template is not None:
-                raise NodeError("`name:` is given twice", stmt.pos)
-            self.template = (node.value, node.pos)
+        """`key: values`, one config per value (or a distribution to sample); `name:` (the
+        config name template) and `repeat: N` (N seeds) are the two keys of their own."""
+        if _is_name_template(stmt, prefix):
+            self._name_template(stmt, top)
             return None
-        if (stmt.key == "repeat" and isinstance(node, Lit) and isinstance(node.value, int)
-                and not isinstance(node.value, bool)):
-            if node.value < 1:
-                raise NodeError(f"`repeat: N` needs N >= 1, got {node.value}", node.pos)
-            key = prefixed(prefix, "seed")
-            self._mark(key)
-            if node.value > MAX_VALUES:
-                raise NodeError(f"`repeat: {node.value}` gives more than {MAX_VALUES:,} seeds, "
-                                "which is surely a mistake", node.pos)
-            return Many(key, LitSeq(range(node.value), node.pos))
+        if _is_repeat(stmt):
+            return self._repeat(stmt.value, prefix)  # type: ignore[arg-type]
         key = prefixed(prefix, stmt.key)
         self._mark(key)
+        return self._values(key, stmt)
+
+    def _values(self, key: str, stmt: A.SweepStmt) -> Seq:
+        """The values a sweep `key: ...` gives: a list, a sweep function or a distribution."""
+        node = stmt.value
         if isinstance(node, Func):
-            if is_sweep_function(node.name):
-                return Many(key, sweep_values(node))
-            dist = make_distribution(node)
-            self.distributions.append((key, dist))
-            return Single({key: dist})
+            return self._function_sweep(key, node)
         if isinstance(node, Lit) and isinstance(node.value, list):
             if not node.value:
                 raise NodeError(f"the sweep of {key!r} has no values", node.pos)
@@ -298,6 +301,33 @@ class Compiler:
         raise NodeError(f"a sweep `{stmt.key}: ...` needs a list [v1, v2, ...], range(), "
                         "linspace(), logspace(), geomspace() or a distribution; for a single "
                         f"value write `{stmt.key} = ...`", node.pos or stmt.pos)
+
+    def _name_template(self, stmt: A.SweepStmt, top: bool) -> None:
+        if not top:
+            raise NodeError("`name:` (the config name template) must be at the top level",
+                            stmt.pos)
+        if self.template is not None:
+            raise NodeError("`name:` is given twice", stmt.pos)
+        self.template = (stmt.value.value, stmt.value.pos)  # type: ignore[attr-defined]
+
+    def _repeat(self, node: Lit, prefix: str) -> Seq:
+        """`repeat: N`: a sweep of `seed` over 0 .. N-1."""
+        if node.value < 1:
+            raise NodeError(f"`repeat: N` needs N >= 1, got {node.value}", node.pos)
+        key = prefixed(prefix, "seed")
+        self._mark(key)
+        if node.value > MAX_VALUES:
+            raise NodeError(f"`repeat: {node.value}` gives more than {MAX_VALUES:,} seeds, "
+                            "which is surely a mistake", node.pos)
+        return Many(key, LitSeq(range(node.value), node.pos))
+
+    def _function_sweep(self, key: str, node: Func) -> Seq:
+        """`key: range(...)` and friends give values; `key: uniform(...)` a distribution."""
+        if is_sweep_function(node.name):
+            return Many(key, sweep_values(node))
+        dist = make_distribution(node)
+        self.distributions.append((key, dist))
+        return Single({key: dist})
 
     def table(self, stmt: A.Table, prefix: str) -> Seq:
         keys = [prefixed(prefix, k) for k in stmt.keys]

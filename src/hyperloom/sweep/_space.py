@@ -35,16 +35,7 @@ class SweepSpace:
         source = sweep.source
         if not self._parts:
             raise SweepError("this sweep has no configs (an empty union?)", source)
-        self._dists: dict[str, Dist] = {}
-        for part in self._parts:
-            for key, node in part.items():
-                if isinstance(node, Dist):
-                    old = self._dists.setdefault(key, node)
-                    if old.distribution != node.distribution:
-                        line, column = node.pos or (None, None)
-                        raise SweepError(f"{key!r} is sampled from two different distributions "
-                                         f"({node_text(old)} and {node_text(node)}); give one of "
-                                         "them another key", source, line, column)
+        self._dists = _sampled(self._parts, source)
         entries: dict[str, Any] = {}
         self._grid_keys: list[str] = []
         self._lookup: dict[tuple, int] | None = None
@@ -56,37 +47,17 @@ class SweepSpace:
         self.space = SearchSpace(entries)
 
     def _grid(self, entries: dict[str, Any], choice: Any) -> None:
-        keys: dict[str, None] = {}
-        for part in self._parts:
-            keys.update(dict.fromkeys(k for k in part if k not in self._dists))
-        texts: dict[str, list[str]] = {}
-        varying = []
-        for key in keys:
-            seen = [node_text(p[key]) if key in p else None for p in self._parts]
-            if None in seen or len(set(seen)) > 1:
-                varying.append(key)
-                texts[key] = list(dict.fromkeys(seen))
-        full = (all(None not in texts[k] for k in varying)
-                and math.prod(len(texts[k]) for k in varying) == len(self._parts))
-        if full:
-            lookup: dict[tuple, int] = {}
-            for i, part in enumerate(self._parts):
-                lookup[tuple(texts[k].index(node_text(part[k])) for k in varying)] = i
-            forms = {}
-            for k in varying:
-                firsts = {t: next(p[k] for p in self._parts if node_text(p[k]) == t)
-                          for t in texts[k]}
-                forms[k] = [json_form(firsts[t]) for t in texts[k]]
-                if len({json.dumps(f, sort_keys=True) for f in forms[k]}) != len(forms[k]):
-                    full = False
-            if full and len(lookup) == len(self._parts):
-                self._grid_keys = varying
-                self._lookup = lookup
-                self._forms = forms
-                for k in varying:
-                    entries[k] = choice(forms[k])
-                return
-        entries[GRID_PARAM] = choice(list(range(len(self._parts))))
+        """The grid as one choice per varying key when the parts are exactly their product
+        (so samplers see real parameters), else as one choice of part index (GRID_PARAM)."""
+        texts = _varying(self._parts, self._dists)
+        product = _as_product(self._parts, texts)
+        if product is None:
+            entries[GRID_PARAM] = choice(list(range(len(self._parts))))
+            return
+        self._grid_keys = list(texts)
+        self._lookup, self._forms = product
+        for k in self._grid_keys:
+            entries[k] = choice(self._forms[k])
 
     @property
     def names(self) -> list[str]:
@@ -118,3 +89,56 @@ class SweepSpace:
                 else:
                     part[key] = Lit(value, node.pos)
         return self.sweep.make_config(part, None).validate()
+
+
+def _sampled(parts: list[dict[str, Node]], source: Any) -> dict[str, Dist]:
+    """The distribution of each sampled key; one key sampled two ways is an error."""
+    dists: dict[str, Dist] = {}
+    for part in parts:
+        for key, node in part.items():
+            if isinstance(node, Dist):
+                old = dists.setdefault(key, node)
+                if old.distribution != node.distribution:
+                    line, column = node.pos or (None, None)
+                    raise SweepError(f"{key!r} is sampled from two different distributions "
+                                     f"({node_text(old)} and {node_text(node)}); give one of "
+                                     "them another key", source, line, column)
+    return dists
+
+
+def _varying(parts: list[dict[str, Node]], sampled: Mapping[str, Dist]) -> dict[str, list[str]]:
+    """The grid keys whose value differs between parts (or that some part lacks), each with
+    its distinct texts in order of first appearance (None where a part lacks the key)."""
+    keys: dict[str, None] = {}
+    for part in parts:
+        keys.update(dict.fromkeys(k for k in part if k not in sampled))
+    texts: dict[str, list[str]] = {}
+    for key in keys:
+        seen = [node_text(p[key]) if key in p else None for p in parts]
+        if None in seen or len(set(seen)) > 1:
+            texts[key] = list(dict.fromkeys(seen))
+    return texts
+
+
+def _as_product(parts: list[dict[str, Node]], texts: dict[str, list[str]]
+                ) -> tuple[dict[tuple, int], dict[str, list[Any]]] | None:
+    """When the parts are each combination of the varying keys' values exactly once, and the
+    values stay distinct as JSON: the part index of each combination and each key's values as
+    stored. Otherwise None."""
+    if any(None in t for t in texts.values()) \
+            or math.prod(len(t) for t in texts.values()) != len(parts):
+        return None
+    lookup = {tuple(texts[k].index(node_text(part[k])) for k in texts): i
+              for i, part in enumerate(parts)}
+    forms = {k: _stored_forms(parts, k, t) for k, t in texts.items()}
+    distinct = all(len({json.dumps(f, sort_keys=True) for f in f_k}) == len(f_k)
+                   for f_k in forms.values())
+    if not distinct or len(lookup) != len(parts):
+        return None
+    return lookup, forms
+
+
+def _stored_forms(parts: list[dict[str, Node]], key: str, texts: list[str]) -> list[Any]:
+    """`key`'s value for each text, as a study stores it (from the first part that has it)."""
+    firsts = {t: next(p[key] for p in parts if node_text(p[key]) == t) for t in texts}
+    return [json_form(firsts[t]) for t in texts]
