@@ -10,7 +10,7 @@ from ._create import (
 )
 from ._dataframe import trial_rows
 from ._exceptions import TrialPruned
-from ._optimize import Terminated
+from ._interrupts import Terminated
 from ._study import Study
 from ._trial import Trial
 
