@@ -26,17 +26,17 @@ import problems as P  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
-# name: (what it shows, problem, trials, seeds, [(variant, sampler class, private attributes)])
+# name: (what it shows, problem, trials, seeds, [(variant, sampler class, its arguments)])
 ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, Any]]]]] = {
     "tpe-redraw": (
         "TPE: one proposal in ten redraws a categorical value", "mixed", 200, 60,
-        [("with", "TPESampler", {}), ("without", "TPESampler", {"_redraw_choice": 0.0})]),
+        [("with", "TPESampler", {}), ("without", "TPESampler", {"redraw_choice": 0.0})]),
     "gp-redraw": (
         "GP: one proposal in five redraws a categorical value", "mixed", 120, 22,
-        [("with", "GPSampler", {}), ("without", "GPSampler", {"_redraw_choice": 0.0})]),
+        [("with", "GPSampler", {}), ("without", "GPSampler", {"redraw_choice": 0.0})]),
     "tpe-low-dim-floor": (
         "TPE: below 4 dimensions the kernel floor narrows as in 4", "svm", 200, 20,
-        [("with", "TPESampler", {}), ("without", "TPESampler", {"_floor_min_dims": 1})]),
+        [("with", "TPESampler", {}), ("without", "TPESampler", {"floor_min_dims": 1})]),
     "cmaes-vs-tpe-long": (
         "CMA-ES (IPOP) against TPE in long 10-D studies", "rosenbrock10", 1500, 16,
         [("cmaes", "CmaEsSampler", {"restart_strategy": "ipop"}), ("tpe", "TPESampler", {})]),
@@ -50,12 +50,7 @@ FOUND = {"mixed": 0.01, "svm": 0.025, "rosenbrock10": 10.0}
 def _sampler(cls_name: str, seed: int, settings: dict[str, Any]):
     import hyperloom.samplers as S
 
-    kwargs = {k: v for k, v in settings.items() if not k.startswith("_")}
-    sampler = getattr(S, cls_name)(seed=seed, **kwargs)
-    for k, v in settings.items():
-        if k.startswith("_"):
-            setattr(sampler, k, v)
-    return sampler
+    return getattr(S, cls_name)(seed=seed, **settings)
 
 
 def _run(args: tuple) -> dict[str, Any]:

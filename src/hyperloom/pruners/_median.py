@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from ..objectives import Direction
+from ..samplers import Int, Real, check_params
 from ..storage import TrialState
 from ._base import BasePruner, PrunableTrial, StudyView
 
@@ -14,16 +16,13 @@ class PercentilePruner(BasePruner):
     """Prunes when the trial's latest value is worse than the given percentile of the values
     that completed trials reported at the same step."""
 
+    _params = {"percentile": Real(0, 100), "n_startup_trials": Int(0, None),
+               "n_warmup_steps": Int(0, None), "interval_steps": Int(1, None),
+               "n_min_trials": Int(0, None)}
+
     def __init__(self, percentile: float, n_startup_trials: int = 5, n_warmup_steps: int = 0,
                  interval_steps: int = 1, n_min_trials: int = 1) -> None:
-        if not 0 <= percentile <= 100:
-            raise ValueError(f"percentile must be in [0, 100], got {percentile!r}")
-        for name, v in (("n_startup_trials", n_startup_trials), ("n_warmup_steps", n_warmup_steps),
-                        ("n_min_trials", n_min_trials)):
-            if v < 0:
-                raise ValueError(f"{name} must be >= 0, got {v!r}")
-        if interval_steps < 1:
-            raise ValueError(f"interval_steps must be >= 1, got {interval_steps!r}")
+        check_params(self, locals())
         self.percentile = percentile
         self.n_startup_trials = n_startup_trials
         self.n_warmup_steps = n_warmup_steps
@@ -48,7 +47,7 @@ class PercentilePruner(BasePruner):
         at_step = [v for v in at_step if not math.isnan(v)]
         if len(at_step) < self.n_min_trials or not at_step:
             return False
-        maximize = study.directions[0] == "maximize"
+        maximize = Direction(study.directions[0]) is Direction.MAXIMIZE
         q = 100 - self.percentile if maximize else self.percentile
         threshold = float(np.percentile(at_step, q))
         return value < threshold if maximize else value > threshold

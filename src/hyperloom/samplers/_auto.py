@@ -29,6 +29,7 @@ import numpy as np
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, StudyView, TrialLike
+from ._params import Int, Real, check_params
 from ._tpe import TPESampler
 
 
@@ -43,8 +44,12 @@ class AutoSampler(BaseSampler):
             takes at least this long (median of the completed trials).
     """
 
+    _params = {"gp_max_dims": Int(0, None), "gp_max_trials": Int(0, None),
+               "gp_min_seconds": Real(0, None)}
+
     def __init__(self, *, seed: int | None = None, gp_max_dims: int = 8,
                  gp_max_trials: int = 200, gp_min_seconds: float = 1.0) -> None:
+        check_params(self, locals())
         self._seed = seed
         self.gp_max_dims = int(gp_max_dims)
         self.gp_max_trials = int(gp_max_trials)

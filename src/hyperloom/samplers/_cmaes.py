@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from ..objectives import Direction
 from ..space import Distribution, IntUniform, QUniform, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import (
@@ -61,6 +62,7 @@ from ._base import (
     prior_draw,
     seed_or_fresh,
 )
+from ._params import Int, Options, Real, check_params
 
 _RESTARTS = (None, "ipop", "bipop")
 
@@ -109,20 +111,18 @@ class CmaEsSampler(LockedState, BaseSampler):
         inc_popsize: population growth factor for IPOP and the large BIPOP regime.
     """
 
+    _params = {
+        "sigma0": Real(0, None, closed="neither") | None,
+        "restart_strategy": Options(*_RESTARTS),
+        "popsize": Int(2, None) | None,
+        "inc_popsize": Int(1, None),
+    }
+
     def __init__(self, x0: Mapping[str, Any] | None = None, sigma0: float | None = None, *,
                  seed: int | None = None, restart_strategy: str | None = None,
                  popsize: int | None = None, inc_popsize: int = 2) -> None:
         _import_cmaes()
-        if restart_strategy not in _RESTARTS:
-            raise ValueError(f"CmaEsSampler: `restart_strategy` must be one of {_RESTARTS}, "
-                             f"got {restart_strategy!r}")
-        if sigma0 is not None and not (isinstance(sigma0, (int, float)) and sigma0 > 0):
-            raise ValueError(f"CmaEsSampler: `sigma0` must be a number > 0, got {sigma0!r}")
-        if popsize is not None and (not isinstance(popsize, int) or popsize < 2):
-            raise ValueError(f"CmaEsSampler: `popsize` must be an int >= 2, got {popsize!r}")
-        if not isinstance(inc_popsize, int) or inc_popsize < 1:
-            raise ValueError(f"CmaEsSampler: `inc_popsize` must be an int >= 1, "
-                             f"got {inc_popsize!r}")
+        check_params(self, locals())
         self.x0 = dict(x0) if x0 is not None else None
         self.sigma0 = float(sigma0) if sigma0 is not None else 1 / 6
         self.restart_strategy = restart_strategy
@@ -243,7 +243,7 @@ class CmaEsSampler(LockedState, BaseSampler):
     def _replay(self, study: StudyView, space: SearchSpace) -> _Run:
         names = space.names
         key = (study.study_name, tuple((n, space[n]) for n in names))
-        sign = 1.0 if study.directions[0] == "minimize" else -1.0
+        sign = Direction(study.directions[0]).sign
         ok = self._usable.setdefault(key, {})
         done = []
         for t in study.get_trials((TrialState.COMPLETE,)):

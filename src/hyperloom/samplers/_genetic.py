@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..objectives import Direction
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import (
@@ -28,6 +29,7 @@ from ._base import (
     prior_draw,
     seed_or_fresh,
 )
+from ._params import Int, Options, Pair, Real, check_params
 
 _MUTATIONS = ("prior", "gaussian")
 _CROSSOVERS = ("uniform", "one_point", "sbx")
@@ -55,39 +57,28 @@ class GeneticSampler(BaseSampler):
         seed: makes the whole run reproducible.
     """
 
+    _params = {
+        "population_size": Int(1, None),
+        "lambda_": Int(1, None),
+        "mutation_prob": Real(0, 1) | Pair(Real(0, 1)) | None,
+        "mutation": Options(*_MUTATIONS),
+        "mutation_scale": Real(0, None, closed="neither"),
+        "crossover": Options(*_CROSSOVERS) | None,
+        "crossover_prob": Real(0, 1),
+        "tournament_size": Int(1, None),
+        "elitism": Int(0, "population_size"),
+    }
+
     def __init__(self, population_size: int = 10, lambda_: int = 2, *,
                  mutation_prob: float | tuple[float, float] | None = None,
                  mutation: str = "gaussian", mutation_scale: float = 0.1,
                  crossover: str | None = "uniform", crossover_prob: float = 0.5,
                  tournament_size: int = 3, elitism: int = 1, seed: int | None = None) -> None:
-        name = type(self).__name__
-        if not isinstance(population_size, int) or population_size < 1:
-            raise ValueError(f"{name}: `population_size` must be an int >= 1, "
-                             f"got {population_size!r}")
-        if not isinstance(lambda_, int) or lambda_ < 1:
-            raise ValueError(f"{name}: `lambda_` must be an int >= 1, got {lambda_!r}")
+        check_params(self, locals())
         if mutation_prob is not None:
             lo, hi = (mutation_prob if isinstance(mutation_prob, (tuple, list))
                       else (mutation_prob, mutation_prob))
-            if not 0.0 <= lo <= hi <= 1.0:
-                raise ValueError(f"{name}: `mutation_prob` must be a probability or a range "
-                                 f"(lo, hi) with 0 <= lo <= hi <= 1, got {mutation_prob!r}")
             mutation_prob = (float(lo), float(hi))
-        if mutation not in _MUTATIONS:
-            raise ValueError(f"{name}: `mutation` must be one of {_MUTATIONS}, got {mutation!r}")
-        if not mutation_scale > 0:
-            raise ValueError(f"{name}: `mutation_scale` must be > 0, got {mutation_scale!r}")
-        if crossover is not None and crossover not in _CROSSOVERS:
-            raise ValueError(f"{name}: `crossover` must be one of {_CROSSOVERS} or None, "
-                             f"got {crossover!r}")
-        if not 0.0 <= crossover_prob <= 1.0:
-            raise ValueError(f"{name}: `crossover_prob` must be in [0, 1], got {crossover_prob!r}")
-        if not isinstance(tournament_size, int) or tournament_size < 1:
-            raise ValueError(f"{name}: `tournament_size` must be an int >= 1, "
-                             f"got {tournament_size!r}")
-        if not isinstance(elitism, int) or not 0 <= elitism <= population_size:
-            raise ValueError(f"{name}: `elitism` must be an int in [0, population_size], "
-                             f"got {elitism!r}")
         self.population_size = population_size
         self.lambda_ = lambda_
         self.mutation_prob = mutation_prob
@@ -110,7 +101,7 @@ class GeneticSampler(BaseSampler):
 
     def _keys(self, trials: Sequence[FrozenTrial], directions: list[str]) -> list[Any]:
         """A sort key per trial, lower is better: feasible first, then the signed objective."""
-        sign = 1.0 if directions[0] == "minimize" else -1.0
+        sign = Direction(directions[0]).sign
         return [(t.violation, sign * t.values[0]) for t in trials]
 
     def _survivors(self, pool: list[FrozenTrial], directions: list[str],

@@ -36,10 +36,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import objectives
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, LockedState, StudyView, TrialLike, as_rng
 from ._crowding import crowding_distance
+from ._params import Function, Int, Real, check_params
 from ._parzen import Layout, Parzen, one_blas_thread
 from ._tpe_history import History, Key, params_vector
 
@@ -76,23 +78,30 @@ class TPESampler(LockedState, BaseSampler):
             parameters present in every trial are modelled jointly.
         constant_liar: treat parameters of RUNNING trials as bad observations, so that parallel
             workers do not propose the same point.
+        redraw_choice: chance that a proposal redraws one of its categorical values from the
+            prior (see the module docstring); 0 turns it off.
+        floor_min_dims: the kernel-width floor narrows as if the space had at least this many
+            dimensions (see `_floor`).
         seed: same seed, same proposals in a sequential run.
     """
 
     _lock_type = threading.RLock  # what `__init__` makes; a pickled copy gets the same kind
 
+    _params = {
+        "n_startup_trials": Int(0, None),
+        "n_ei_candidates": Int(1, None),
+        "gamma": Real(0, 1, closed="neither") | Function("of the number of trials") | None,
+        "prior_weight": Real(0, None),
+        "redraw_choice": Real(0, 1),
+        "floor_min_dims": Int(1, None),
+    }
+
     def __init__(self, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
                  gamma: Callable[[int], int] | float | None = None, prior_weight: float = 1.0,
                  consider_endpoints: bool = False, multivariate: bool = True, group: bool = True,
-                 constant_liar: bool = True, seed: int | None = None) -> None:
-        if n_startup_trials < 0:
-            raise ValueError(f"TPESampler: `n_startup_trials` must be >= 0, got {n_startup_trials}")
-        if n_ei_candidates < 1:
-            raise ValueError(f"TPESampler: `n_ei_candidates` must be >= 1, got {n_ei_candidates}")
-        if prior_weight < 0:
-            raise ValueError(f"TPESampler: `prior_weight` must be >= 0, got {prior_weight}")
-        if isinstance(gamma, float) and not 0 < gamma < 1:
-            raise ValueError(f"TPESampler: a float `gamma` is a fraction in (0, 1), got {gamma}")
+                 constant_liar: bool = True, redraw_choice: float = 0.1,
+                 floor_min_dims: int = 4, seed: int | None = None) -> None:
+        check_params(self, locals())
         if group and not multivariate:
             group = False  # grouping is a way of being multivariate; nothing to group otherwise
         self.n_startup_trials = int(n_startup_trials)
@@ -103,6 +112,8 @@ class TPESampler(LockedState, BaseSampler):
         self.multivariate = bool(multivariate)
         self.group = bool(group)
         self.constant_liar = bool(constant_liar)
+        self.redraw_choice = float(redraw_choice)
+        self.floor_min_dims = int(floor_min_dims)
         self._seed = seed
         self._rng = as_rng(seed)
         self._lock = threading.RLock()  # the caches below are shared by threads of one study
@@ -117,9 +128,7 @@ class TPESampler(LockedState, BaseSampler):
         self._bw_floor = 0.002
         self._fa = 1.33
         self._fp = 1.4
-        self._floor_min_dims = 4  # see `_floor`
         self._rank_w = 0.25  # weight of the last good trial relative to the best (`_rank_weights`)
-        self._redraw_choice = 0.1  # chance that a proposal redraws one choice from its prior
         self._dtot = True  # floor from the number of parameters in the study, not the group
 
     # -- BaseSampler --------------------------------------------------------------------------
@@ -202,7 +211,7 @@ class TPESampler(LockedState, BaseSampler):
             hist = self._histories[name] = History(n_obj)
             self._space_cache.pop(name, None)
         self._synced = (name, trial.number)
-        signs = np.array([-1.0 if d == "maximize" else 1.0 for d in study.directions])
+        signs = objectives.signs(study.directions)
         running: list[FrozenTrial] = []
         pos = hist.frontier
         advancing = True
@@ -289,50 +298,74 @@ class TPESampler(LockedState, BaseSampler):
             return None
         k = self._n_below(n)
         below, above = _split(hist, rows, k)
-        xb, xa = x[below], x[above]
-        lies = None
-        if self.constant_liar and self._running:
-            found = [v for t in self._running if (v := params_vector(t.params, keys)) is not None]
-            if found:
-                lies = np.asarray(found)
-                xa = np.vstack([xa, lies])
+        lies = self._lies(keys)
+        xa = x[above] if lies is None else np.vstack([x[above], lies])
+        layout = self._layout(keys)
+        with one_blas_thread() if n > _DENSE else contextlib.nullcontext():
+            l_model, g_model = self._models(hist, layout, rows[below], x[below], xa,
+                                            univariate, n, k)
+            seen = x if lies is None else np.vstack([x, lies])
+            cand, score = self._candidates(layout, l_model, g_model, seen)
+        return self._redraw_one_choice(layout, cand[int(np.argmax(score))])
+
+    def _lies(self, keys: list[Key]) -> np.ndarray | None:
+        """Encoded params of the running trials (constant liar: counted as bad), or None."""
+        if not (self.constant_liar and self._running):
+            return None
+        found = [v for t in self._running if (v := params_vector(t.params, keys)) is not None]
+        return np.asarray(found) if found else None
+
+    def _layout(self, keys: list[Key]) -> Layout:
         cached = self._layouts.get(id(keys))
         if cached is None or cached[0] is not keys:
             cached = self._layouts[id(keys)] = (keys, Layout([d for _, d in keys]))
-        layout = cached[1]
+        return cached[1]
+
+    def _models(self, hist: History, layout: Layout, good_rows: np.ndarray, xb: np.ndarray,
+                xa: np.ndarray, univariate: bool, n: int, k: int) -> tuple[Parzen, Parzen]:
+        """The model l of the k good trials (rank-weighted) and g of the rest, of n trials."""
         # The floor's dimension is the whole study's: in a conditional space, a group's values
         # are ranked by an objective that all the other parameters move too.
-        dim = max(len(keys), len(hist.columns)) if self._dtot else len(keys)
+        d = len(layout.dims)
+        dim = max(d, len(hist.columns)) if self._dtot else d
         floor = self._floor(dim, n, k)
         g_floor = max(self._bw_floor, min(floor, 1.0 / min(100.0, len(xa) + 2)))
-        with one_blas_thread() if n > _DENSE else contextlib.nullcontext():
-            l_model = self._parzen(layout, xb, univariate, floor,
-                                   self._rank_weights(hist, rows[below]))
-            g_model = self._parzen(layout, xa, univariate, g_floor, for_sampling=False)
-            cand = l_model.sample(self._rng, self.n_ei_candidates)
-            score = l_model.log_pdf(cand) - g_model.log_pdf(cand)
-            if layout.finite:
-                seen = x if lies is None else np.vstack([x, lies])
-                fresh = ~_duplicates(cand, seen)
-                if not fresh.any():
-                    # Every candidate was evaluated (or is running) already: look further,
-                    # with draws from the prior, before proposing a point again.
-                    more = Parzen(layout, x[:0], np.ones(len(layout.num)), 1.0, 1.0).sample(
-                        self._rng, self.n_ei_candidates)
-                    more_fresh = ~_duplicates(more, seen)
-                    if more_fresh.any():
-                        more_score = l_model.log_pdf(more) - g_model.log_pdf(more)
-                        cand, score, fresh = more, more_score, more_fresh
-                if fresh.any():
-                    score = np.where(fresh, score, -np.inf)
-        best = cand[int(np.argmax(score))]
-        if layout.cat and self._rng.random() < self._redraw_choice:
-            # Guard against lock-in: a choice whose early trials were bad for other reasons
-            # (a poor learning rate, say) is never proposed again once the good set agrees on
-            # another; now and then retry one with the model's values for everything else.
-            j = layout.cat[int(self._rng.integers(len(layout.cat)))]
-            best = best.copy()
-            best[j] = self._rng.integers(layout.dims[j].n)
+        l_model = self._parzen(layout, xb, univariate, floor,
+                               self._rank_weights(hist, good_rows))
+        g_model = self._parzen(layout, xa, univariate, g_floor, for_sampling=False)
+        return l_model, g_model
+
+    def _candidates(self, layout: Layout, l_model: Parzen, g_model: Parzen,
+                    seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates drawn from l and their scores log l - log g; on a finite layout, points
+        already seen score -inf while a fresh one is among the candidates."""
+        cand = l_model.sample(self._rng, self.n_ei_candidates)
+        score = l_model.log_pdf(cand) - g_model.log_pdf(cand)
+        if not layout.finite:
+            return cand, score
+        fresh = ~_duplicates(cand, seen)
+        if not fresh.any():
+            # Every candidate was evaluated (or is running) already: look further, with draws
+            # from the prior, before proposing a point again.
+            more = Parzen(layout, seen[:0], np.ones(len(layout.num)), 1.0, 1.0).sample(
+                self._rng, self.n_ei_candidates)
+            more_fresh = ~_duplicates(more, seen)
+            if more_fresh.any():
+                more_score = l_model.log_pdf(more) - g_model.log_pdf(more)
+                cand, score, fresh = more, more_score, more_fresh
+        if fresh.any():
+            score = np.where(fresh, score, -np.inf)
+        return cand, score
+
+    def _redraw_one_choice(self, layout: Layout, best: np.ndarray) -> np.ndarray:
+        """Guard against lock-in: a choice whose early trials were bad for other reasons (a
+        poor learning rate, say) is never proposed again once the good set agrees on another;
+        now and then retry one with the model's values for everything else."""
+        if not layout.cat or self._rng.random() >= self.redraw_choice:
+            return best
+        j = layout.cat[int(self._rng.integers(len(layout.cat)))]
+        best = best.copy()
+        best[j] = self._rng.integers(layout.dims[j].n)
         return best
 
     def _floor(self, d: int, n: int, k: int) -> float:
@@ -342,7 +375,7 @@ class TPESampler(LockedState, BaseSampler):
         found (on the 2-D `svm` problem 4 runs of 20 reached the best basin by trial 200, 11
         with this; `./run bench ablations`). Branin converges a little later, still far ahead
         of Optuna's TPE."""
-        d = max(d, self._floor_min_dims)
+        d = max(d, self.floor_min_dims)
         return max(self._bw_floor, min(1.0 / (k + 2), self._fa * (d / n) ** self._fp))
 
     def _rank_weights(self, hist: History, rows: np.ndarray) -> np.ndarray | None:
@@ -438,20 +471,17 @@ def _mo_order(values: np.ndarray, pruned: np.ndarray, k: int,
     if violation is not None:
         bad = bad[np.argsort(violation[bad], kind="stable")]
     v = values[ok]
-    remaining = np.arange(len(ok))
+    ranks = objectives.non_dominated_sort(v, [objectives.Direction.MINIMIZE] * v.shape[1])
     chosen: list[np.ndarray] = []
     taken = 0
-    while taken < k and len(remaining):
-        sub = v[remaining]
-        le = (sub[:, None, :] <= sub[None, :, :]).all(axis=2)
-        lt = (sub[:, None, :] < sub[None, :, :]).any(axis=2)
-        dominated = (le & lt).any(axis=0)
-        front = remaining[~dominated]
+    for rank in range(ranks.max(initial=-1) + 1):
+        if taken >= k:
+            break
+        front = np.flatnonzero(ranks == rank)
         if taken + len(front) > k:
             front = front[np.argsort(-crowding_distance(v[front]), kind="stable")]
         chosen.append(front)
         taken += len(front)
-        remaining = remaining[dominated]
     first = np.concatenate(chosen) if chosen else np.arange(0)
     rest = np.setdiff1d(np.arange(len(ok)), first)
     return np.concatenate([ok[first], ok[rest], bad]).astype(int)

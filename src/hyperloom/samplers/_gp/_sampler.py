@@ -9,10 +9,10 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.stats import qmc
 
-from ...space import Choice, Constant, Distribution, SearchSpace
+from ...objectives import Direction
+from ...space import Distribution, SearchSpace
 from ...storage import FrozenTrial, TrialState
 from .._base import (
     BaseSampler,
@@ -23,10 +23,12 @@ from .._base import (
     prior_draw,
     seed_or_fresh,
 )
+from .._params import Int, Real, check_params
 from ._acquisition import Acquisition
+from ._encoding import Encoding
 from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta
+from ._optimize_acqf import optimize_acqf
 
-_MAX_GRID = 2048  # discrete numeric dimensions with more values are treated as continuous
 _FIT_MAX = 100  # hyperparameters are fitted on at most this many observations
 _BLAS: list[Any] = []  # [threadpoolctl controller or None], built on first use
 
@@ -45,122 +47,6 @@ def _one_blas_thread():
     if _BLAS[0] is None:  # pragma: no cover
         return contextlib.nullcontext()
     return _BLAS[0].limit(limits=1, user_api="blas")
-
-
-class _Encoding:
-    """How points of a space map to GP inputs: continuous columns x (the unit encoding of
-    every numeric parameter) and categorical codes c (option index; -1 when inactive).
-    Inactive numeric parameters of a conditional space sit at 0.5."""
-
-    def __init__(self, space: SearchSpace) -> None:
-        self.space = space
-        self.names = space.names
-        self.x_names: list[str] = []
-        self.c_names: list[str] = []
-        self.c_sizes: list[int] = []
-        self.grids: list[np.ndarray | None] = []
-        for n in self.names:
-            d = space[n]
-            if isinstance(d, Constant) or (isinstance(d, Choice) and len(d.values()) < 2):
-                continue
-            if isinstance(d, Choice):
-                self.c_names.append(n)
-                self.c_sizes.append(len(d.values()))
-            else:
-                self.x_names.append(n)
-                grid = None
-                if d.finite and (d.high - d.low) / getattr(d, "step", getattr(d, "q", 1)) \
-                        < _MAX_GRID:
-                    grid = np.array(sorted(d.encode(v) for v in d.values()))
-                self.grids.append(grid)
-        self.conditional = space.is_conditional
-        self._masks: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._rows: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
-        pos = {n: i for i, n in enumerate(self.names)}
-        self._x_idx = np.array([pos[n] for n in self.x_names], dtype=np.int64)
-        self._c_idx = np.array([pos[n] for n in self.c_names], dtype=np.int64)
-
-    @property
-    def n_x(self) -> int:
-        return len(self.x_names)
-
-    @property
-    def n_c(self) -> int:
-        return len(self.c_names)
-
-    def encode(self, params_list: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-        x = np.full((len(params_list), self.n_x), 0.5)
-        c = np.full((len(params_list), self.n_c), -1, dtype=np.int64)
-        for i, p in enumerate(params_list):
-            for j, n in enumerate(self.x_names):
-                if n in p:
-                    x[i, j] = self.space[n].encode(p[n])
-            for j, n in enumerate(self.c_names):
-                if n in p:
-                    c[i, j] = int(self.space[n].encode(p[n]))
-        return x, c
-
-    def encode_trials(self, trials: list[FrozenTrial], tag: str) -> tuple[np.ndarray, np.ndarray]:
-        """`encode` for completed trials, remembering each row (they never change)."""
-        missing = [t for t in trials if (tag, t.number) not in self._rows]
-        if missing:
-            x, c = self.encode([t.params for t in missing])
-            for t, xr, cr in zip(missing, x, c):
-                self._rows[tag, t.number] = (xr, cr)
-        if not trials:
-            return np.zeros((0, self.n_x)), np.zeros((0, self.n_c), dtype=np.int64)
-        rows = [self._rows[tag, t.number] for t in trials]
-        return np.array([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.int64)
-
-    def to_params(self, x: np.ndarray, c: np.ndarray) -> dict[str, Any]:
-        vec = np.zeros(len(self.names))
-        vec[self._x_idx] = x
-        vec[self._c_idx] = np.maximum(c, 0)
-        return self.space.decode(vec)
-
-    def mask(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Active continuous and categorical columns for the categorical codes `c`."""
-        key = tuple(int(v) for v in c)
-        got = self._masks.get(key)
-        if got is None:
-            active = set(self.to_params(np.full(self.n_x, 0.5), c))
-            got = (np.array([n in active for n in self.x_names], dtype=bool),
-                   np.array([n in active for n in self.c_names], dtype=bool))
-            if len(self._masks) < 10000:
-                self._masks[key] = got
-        return got
-
-    def canonical(self, x: np.ndarray, c: np.ndarray) -> None:
-        """In place: give newly active categories a code and park inactive columns."""
-        if not self.conditional:
-            return
-        for i in range(len(c)):
-            for _ in range(self.n_c + 1):
-                mx, mc = self.mask(c[i])
-                fix = mc & (c[i] < 0)
-                if not fix.any():
-                    break
-                c[i, fix] = 0
-            x[i, ~mx] = 0.5
-            c[i, ~mc] = -1
-
-    def snap(self, x: np.ndarray) -> np.ndarray:
-        """Move discrete columns onto their encoded values (the nearest one)."""
-        x = x.copy()
-        for j, grid in enumerate(self.grids):
-            if grid is None:
-                continue
-            col = x[:, j]
-            mids = (grid[1:] + grid[:-1]) / 2
-            x[:, j] = grid[np.searchsorted(mids, col)]
-        return x
-
-    def random(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        x = rng.random((n, self.n_x))
-        c = np.stack([rng.integers(0, k, n) for k in self.c_sizes], axis=1) if self.n_c \
-            else np.zeros((n, 0), dtype=np.int64)
-        self.canonical(x, c)
-        return self.snap(x), c
 
 
 class GPSampler(LockedState, BaseSampler):
@@ -183,33 +69,34 @@ class GPSampler(LockedState, BaseSampler):
     every constraint is <= 0 (Gardner et al., 2014); before any trial is feasible, the
     probability of feasibility alone. Studies without constraints pay nothing for this.
 
-    With categorical parameters, one proposal in five redraws one of its categorical values
-    from the prior, so that a choice the model wrote off early is retried next to good values
-    of the other parameters.
+    With categorical parameters, one proposal in five (`redraw_choice`, 0 turns it off)
+    redraws one of its categorical values from the prior, so that a choice the model wrote
+    off early is retried next to good values of the other parameters.
     """
+
+    _params = {"n_startup_trials": Int(1, None), "n_candidates": Int(1, None),
+               "n_local_starts": Int(1, None), "redraw_choice": Real(0, 1)}
 
     def __init__(self, *, n_startup_trials: int = 10, seed: int | None = None,
                  deterministic_objective: bool = False, n_candidates: int = 512,
-                 n_local_starts: int = 8) -> None:
-        if not isinstance(n_startup_trials, int) or n_startup_trials < 1:
-            raise ValueError(f"GPSampler: `n_startup_trials` must be an int >= 1, "
-                             f"got {n_startup_trials!r}")
+                 n_local_starts: int = 8, redraw_choice: float = 0.2) -> None:
+        check_params(self, locals())
         self.n_startup_trials = n_startup_trials
         self.deterministic_objective = bool(deterministic_objective)
         self.n_candidates = int(n_candidates)
         self.n_local_starts = int(n_local_starts)
-        self._seed = seed_or_fresh(seed)
-        self._theta: dict[tuple, np.ndarray] = {}
-        self._encodings: dict[tuple, _Encoding] = {}
-        self._sobol: dict[int, qmc.Sobol] = {}
-        self._lock = threading.Lock()  # threads of one study share the caches and engines
-        self._intersection = CompletedIntersection()
-        self._usable: dict[tuple, dict[int, bool]] = {}
         # Chance that a proposal redraws one categorical value from its prior: the acquisition
         # alone writes a choice off for good once the model is sure of another (on the
         # `mixed` benchmark, 11 of 22 runs stuck on a worse optimizer or model family at
         # trial 120; 3 of 22 with this: `./run bench ablations`).
-        self._redraw_choice = 0.2
+        self.redraw_choice = float(redraw_choice)
+        self._seed = seed_or_fresh(seed)
+        self._theta: dict[tuple, np.ndarray] = {}
+        self._encodings: dict[tuple, Encoding] = {}
+        self._sobol: dict[int, qmc.Sobol] = {}
+        self._lock = threading.Lock()  # threads of one study share the caches and engines
+        self._intersection = CompletedIntersection()
+        self._usable: dict[tuple, dict[int, bool]] = {}
 
     # -- sampler interface --------------------------------------------------------------------
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
@@ -240,7 +127,7 @@ class GPSampler(LockedState, BaseSampler):
         key = tuple((n, space[n]) for n in space.names)
         enc = self._encodings.get(key)
         if enc is None:
-            enc = self._encodings[key] = _Encoding(space)
+            enc = self._encodings[key] = Encoding(space)
         if enc.n_x + enc.n_c == 0:
             return {}
         trials = study.get_trials()
@@ -259,9 +146,9 @@ class GPSampler(LockedState, BaseSampler):
             return self._propose(study, trial, space, key, enc, done, trials)
 
     def _propose(self, study: StudyView, trial: TrialLike, space: SearchSpace, key: tuple,
-                 enc: _Encoding, done: list[FrozenTrial],
+                 enc: Encoding, done: list[FrozenTrial],
                  trials: list[FrozenTrial]) -> dict[str, Any]:
-        sign = 1.0 if study.directions[0] == "minimize" else -1.0
+        sign = Direction(study.directions[0]).sign
         rng = np.random.default_rng([self._seed, 7, trial.number])
         x, c = enc.encode_trials(done, study.study_name)
         y = sign * np.array([t.values[0] for t in done], dtype=float)
@@ -284,12 +171,15 @@ class GPSampler(LockedState, BaseSampler):
             # Constant liar: pretend pending points returned the best (feasible) value so far.
             px, pc = enc.encode([t.params for t in pending])
             gp = gp.condition_on(px, pc, np.full(len(pending), best))
-        xb, cb = self._maximize(Acquisition(gp, best, models), enc, x, c, order[:5], rng)
-        if enc.n_c and rng.random() < self._redraw_choice:
+        xb, cb = optimize_acqf(Acquisition(gp, best, models), enc, x, c, order[:5], rng,
+                               lengthscales=np.sqrt(1.0 / gp.inv_ls2_x),
+                               n_candidates=self.n_candidates,
+                               n_local_starts=self.n_local_starts)
+        if enc.n_c and rng.random() < self.redraw_choice:
             xb, cb = _redraw_one_choice(enc, xb, cb, rng)
         return enc.to_params(xb, cb)
 
-    def _constraint_models(self, key: tuple, enc: _Encoding, x: np.ndarray, c: np.ndarray,
+    def _constraint_models(self, key: tuple, enc: Encoding, x: np.ndarray, c: np.ndarray,
                            done: list[FrozenTrial]) -> list[tuple[GaussianProcess, float]]:
         """One GP per constraint, fitted (and its hyperparameters cached) like the objective's,
         on the trials that reported that constraint; each with its threshold (0, standardized
@@ -318,7 +208,7 @@ class GPSampler(LockedState, BaseSampler):
                 engine.fast_forward(index - engine.num_generated)
             return space.from_unit(engine.random(1)[0])
 
-    def _fit(self, key: tuple, enc: _Encoding, x: np.ndarray, c: np.ndarray,
+    def _fit(self, key: tuple, enc: Encoding, x: np.ndarray, c: np.ndarray,
              ys: np.ndarray) -> GaussianProcess:
         """MAP hyperparameters, warm-started from this study's previous fit (plus a restart
         from the prior's mode early on, then every 10th fit, every 25th past `_FIT_MAX`).
@@ -349,146 +239,6 @@ class GPSampler(LockedState, BaseSampler):
         self._theta[key] = gp.theta
         return gp
 
-    def _maximize(self, acq: Acquisition, enc: _Encoding, x_obs: np.ndarray, c_obs: np.ndarray,
-                  top: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Maximize the acquisition (log EI, plus log probabilities of feasibility): score
-        random points and perturbations of the best observations (rows `top` of x_obs, c_obs),
-        refine the top ones by L-BFGS-B (continuous columns, all starts in one batched
-        problem), then by local search over discrete and categorical columns."""
-        gp = acq.gp
-        # Fewer random candidates once the data are many: each costs O(n) to score, and by
-        # then the local candidates find most of the proposals.
-        n_random = int(np.clip(self.n_candidates * 100 / max(100, len(x_obs)), 128,
-                               self.n_candidates))
-        xr, cr = enc.random(n_random, rng)
-        n_loc = 16
-        xl = np.repeat(x_obs[top], n_loc, axis=0)
-        cl = np.repeat(c_obs[top], n_loc, axis=0)
-        ls = np.sqrt(1.0 / np.maximum(gp.inv_ls2_x, 1e-12))
-        scales = np.exp(rng.uniform(np.log(1e-3), np.log(0.3), (len(xl), 1)))
-        xl = np.clip(xl + rng.normal(size=xl.shape) * scales * np.minimum(ls, 1.0), 0.0, 1.0)
-        if enc.n_c:
-            flip = rng.random(cl.shape) < 0.2
-            alt = np.stack([rng.integers(0, k, len(cl)) for k in enc.c_sizes], axis=1)
-            cl = np.where(flip, alt, cl)
-        enc.canonical(xl, cl)
-        xl = enc.snap(xl)
-        xs = np.vstack([xr, xl])
-        cs = np.vstack([cr, cl])
-        vals = acq(xs, cs)
-        # Starts: the best random points (the best, then a roulette on exp(log EI), which
-        # explores regions far from the data) and the best local points (which exploit).
-        n_r = len(xr)
-        k = max(1, self.n_local_starts // 2)
-        starts = [int(np.argmax(vals[:n_r]))]
-        p = np.exp(vals[:n_r] - vals[starts[0]])
-        p[starts[0]] = 0.0
-        if p.sum() > 0 and k > 1:
-            extra = rng.choice(n_r, size=min(k - 1, int(np.count_nonzero(p))), replace=False,
-                               p=p / p.sum())
-            starts.extend(int(i) for i in extra)
-        for i in n_r + np.argsort(-vals[n_r:]):
-            if len(starts) >= self.n_local_starts:
-                break
-            if all(np.any(xs[i] != xs[j]) or np.any(cs[i] != cs[j]) for j in starts):
-                starts.append(int(i))
-        sx, sc = xs[starts].copy(), cs[starts].copy()
-        sx = self._refine(acq, enc, sx, sc)
-        sx, sc, sv = self._discrete_search(acq, enc, sx, sc)
-        if len(sx) > 1 and any(g is None for g in enc.grids):
-            # The batched run stops early (its starts share one stopping rule): polish the
-            # best start alone.
-            for i in np.argsort(-sv)[:1]:
-                px = enc.snap(self._refine(acq, enc, sx[i:i + 1], sc[i:i + 1], max_iter=60))
-                sx[i] = px[0]
-                sv[i] = acq(px, sc[i:i + 1])[0]
-        i = int(np.argmax(sv))
-        return sx[i], sc[i]
-
-    def _refine(self, acq: Acquisition, enc: _Encoding, sx: np.ndarray, sc: np.ndarray,
-                max_iter: int = 20) -> np.ndarray:
-        """L-BFGS-B on the continuous columns of every start at once (the sum of separate
-        objectives); fixed columns: inactive ones."""
-        if not enc.n_x:
-            return sx
-        k, d = sx.shape
-        lo = np.zeros((k, d))
-        hi = np.ones((k, d))
-        if enc.conditional:
-            for i in range(k):
-                mx, _ = enc.mask(sc[i])
-                lo[i, ~mx] = hi[i, ~mx] = sx[i, ~mx]
-
-        # Work in lengthscale units, where the acquisition's curvature is about the same in
-        # every direction: L-BFGS-B's first steps then have the right size.
-        scale = np.sqrt(1.0 / acq.gp.inv_ls2_x)
-
-        def fun(flat: np.ndarray) -> tuple[float, np.ndarray]:
-            xx = flat.reshape(k, d) * scale
-            val, grad = acq.with_grad(xx, sc)
-            return -float(val.sum()), -(grad * scale).ravel()
-
-        res = minimize(fun, (sx / scale).ravel(), jac=True, method="L-BFGS-B",
-                       bounds=list(zip((lo / scale).ravel(), (hi / scale).ravel())),
-                       # log EI carries rounding noise of ~1e-8 relative
-                       # near its maxima: tighter tolerances only burn line searches.
-                       options={"maxiter": max_iter, "ftol": 1e-9, "gtol": 1e-6})
-        res.x = res.x.reshape(k, d) * scale
-        out = np.clip(res.x, lo, hi)
-        # Keep a start where the batched run made it worse (possible with a shared line search).
-        before = acq(sx, sc)
-        after = acq(out, sc)
-        worse = after < before
-        out[worse] = sx[worse]
-        return out
-
-    def _discrete_search(self, acq: Acquisition, enc: _Encoding, sx: np.ndarray,
-                         sc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Snap discrete columns, then greedy moves: each categorical to each other option,
-        each discrete column one or two grid values up or down; rerun L-BFGS-B after a move."""
-        sx = enc.snap(sx)
-        vals = acq(sx, sc)
-        discrete = [j for j, g in enumerate(enc.grids) if g is not None]
-        if not discrete and not enc.n_c:
-            return sx, sc, vals
-        for _ in range(3):
-            moved = False
-            for i in range(len(sx)):
-                nx_list, nc_list = [], []
-                for j in discrete:
-                    grid = enc.grids[j]
-                    pos = int(np.searchsorted(grid, sx[i, j] - 1e-12))
-                    for step in (-2, -1, 1, 2):
-                        q = pos + step
-                        if 0 <= q < len(grid):
-                            xn = sx[i].copy()
-                            xn[j] = grid[q]
-                            nx_list.append(xn)
-                            nc_list.append(sc[i])
-                for j, size in enumerate(enc.c_sizes):
-                    if sc[i, j] < 0:
-                        continue
-                    for code in range(size):
-                        if code != sc[i, j]:
-                            cn = sc[i].copy()
-                            cn[j] = code
-                            nx_list.append(sx[i].copy())
-                            nc_list.append(cn)
-                if not nx_list:
-                    continue
-                cx, cc = np.array(nx_list), np.array(nc_list)
-                enc.canonical(cx, cc)
-                cv = acq(cx, cc)
-                b = int(np.argmax(cv))
-                if cv[b] > vals[i] + 1e-12:
-                    sx[i], sc[i], vals[i] = cx[b], cc[b], cv[b]
-                    moved = True
-            if not moved:
-                break
-            if len(discrete) < enc.n_x:
-                sx = enc.snap(self._refine(acq, enc, sx, sc))
-                vals = acq(sx, sc)
-        return sx, sc, vals
 
 
 def _warp(y: np.ndarray) -> np.ndarray:
@@ -501,7 +251,7 @@ def _warp(y: np.ndarray) -> np.ndarray:
     return np.log1p(r / med) if med > 0 else y
 
 
-def _redraw_one_choice(enc: _Encoding, x: np.ndarray, c: np.ndarray,
+def _redraw_one_choice(enc: Encoding, x: np.ndarray, c: np.ndarray,
                        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """The proposal with one active categorical value drawn anew from its prior; parameters
     that this activates start in the middle of their range."""
