@@ -3,6 +3,10 @@
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # docs run as written: in ./run test, not the fast tier
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "samplers.md"
 
 

@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import hyperloom as hl
+
+pytestmark = pytest.mark.slow  # docs run as written: in ./run test, not the fast tier
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

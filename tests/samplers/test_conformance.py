@@ -14,9 +14,9 @@ import hyperloom.samplers as samplers
 from hyperloom.space import Choice, IntUniform, QUniform, SearchSpace
 from hyperloom.testing import (
     SamplerCase,
-    check_define_by_run_proposals_are_points_of_random_spaces,
     check_pickled_sampler_proposes_the_same,
     check_same_seed_same_proposals,
+    check_seedless_sampler_proposes_points,
     parametrize_sampler_checks,
     search_spaces,
 )
@@ -95,11 +95,11 @@ class _Unseeded(samplers.RandomSampler):
 
 
 class _OutOfRange(samplers.RandomSampler):
-    """Proposes floats far above any range."""
+    """Proposes floats far above any range, jointly or one by one."""
 
-    def sample_independent(self, study, trial, name, distribution):
-        value = super().sample_independent(study, trial, name, distribution)
-        return value + 1000 if isinstance(value, float) else value
+    def sample_relative(self, study, trial, space):
+        return {n: v + 1000 if isinstance(v, float) else v
+                for n, v in super().sample_relative(study, trial, space).items()}
 
 
 class _Unpicklable(samplers.RandomSampler):
@@ -109,7 +109,7 @@ class _Unpicklable(samplers.RandomSampler):
 
 def test_a_sampler_that_proposes_out_of_range_fails_the_contract():
     with pytest.raises(AssertionError, match="not a point of"):
-        check_define_by_run_proposals_are_points_of_random_spaces(SamplerCase(_OutOfRange))
+        check_seedless_sampler_proposes_points(SamplerCase(_OutOfRange))
 
 
 def test_a_sampler_that_ignores_its_seed_fails_the_contract():

@@ -176,6 +176,7 @@ assert study.best_params["model"] in (collections.OrderedDict, collections.Count
 """
 
 
+@pytest.mark.slow
 def test_a_live_objective_gets_its_classes_back_from_a_stored_study(tmp_path, run_python):
     url = f"sqlite:///{tmp_path / 'live.db'}"
     run_python(CREATE, url)

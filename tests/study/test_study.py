@@ -321,6 +321,7 @@ def _start_and_wait(url):
     return proc
 
 
+@pytest.mark.slow
 def test_ctrl_c_marks_the_running_trial_failed(tmp_path):
     url = f"sqlite:///{tmp_path / 'int.db'}"
     proc = _start_and_wait(url)
@@ -332,6 +333,7 @@ def test_ctrl_c_marks_the_running_trial_failed(tmp_path):
     assert "interrupted" in trials[-1].system_attrs["fail_reason"]
 
 
+@pytest.mark.slow
 def test_killed_worker_trial_fails_by_heartbeat_and_study_goes_on(tmp_path):
     url = f"sqlite:///{tmp_path / 'kill.db'}"
     proc = _start_and_wait(url)

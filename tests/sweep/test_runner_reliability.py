@@ -133,6 +133,7 @@ def test_a_rerun_fails_the_trials_of_a_killed_runner_and_runs_their_configs(work
     assert sorted(t.params["x"] for t in complete) == [1, 2, 3]
 
 
+@pytest.mark.slow
 def test_a_rerun_leaves_the_running_trials_of_a_live_runner_alone(workspace, reap_leftovers):
     db = f"sqlite:///{workspace / 'h.db'}"
     (workspace / "s.hyp").write_text("x: [1, 0]\n")
