@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import hyperloom as hl
+from hyperloom.objectives import non_dominated_sort
 from hyperloom.samplers import GeneticSampler, NSGAIISampler, RandomSampler
 from hyperloom.samplers._crowding import crowding_distance
-from hyperloom.samplers._nsga2 import _nondominated_ranks
 from hyperloom.storage._memory import InMemoryStorage
 
 
@@ -201,9 +201,9 @@ def test_nsga2_is_reproducible_and_handles_constraints():
 
 def test_nondominated_ranks_and_crowding():
     v = np.array([[0, 3], [1, 1], [3, 0], [2, 2], [4, 4], [1.5, 1.5]], dtype=float)
-    ranks = _nondominated_ranks(v, np.zeros(len(v)))
+    ranks = non_dominated_sort(v, ["minimize"] * 2, violation=np.zeros(len(v)))
     assert list(ranks) == [0, 0, 0, 2, 3, 1]
-    feas = _nondominated_ranks(v, np.array([0, 0, 0, 0, 0, 1.0]))
+    feas = non_dominated_sort(v, ["minimize"] * 2, violation=[0, 0, 0, 0, 0, 1.0])
     assert feas[5] == max(feas)  # the infeasible point ranks last
     c = crowding_distance(v[:3])
     assert np.isinf(c[0]) and np.isinf(c[2]) and np.isfinite(c[1])

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..objectives import non_dominated_sort, signs
 from ..storage import FrozenTrial
 from ._base import StudyView
 from ._crowding import crowding_distance
@@ -43,10 +44,9 @@ class NSGAIISampler(GeneticSampler):
         """(constraint violation, front rank, -crowding distance): lower is better."""
         if not trials:
             return []
-        sign = np.array([1.0 if d == "minimize" else -1.0 for d in directions])
-        values = np.array([t.values for t in trials], dtype=float) * sign
-        violation = np.array([t.violation for t in trials])
-        ranks = _nondominated_ranks(values, violation)
+        raw = np.array([t.values for t in trials], dtype=float)
+        values = raw * signs(directions)
+        ranks = non_dominated_sort(raw, directions, violation=[t.violation for t in trials])
         crowding = np.zeros(len(trials))
         for r in np.unique(ranks):
             members = np.flatnonzero(ranks == r)
@@ -66,25 +66,3 @@ class NSGAIISampler(GeneticSampler):
                  rng: np.random.Generator) -> tuple[FrozenTrial, FrozenTrial]:
         return self._tournament(population, rng), self._tournament(population, rng)
 
-
-def _nondominated_ranks(values: np.ndarray, violation: np.ndarray) -> np.ndarray:
-    """Front index per point (0: non-dominated) under constraint-dominance: a feasible point
-    dominates an infeasible one, and of two infeasible points the smaller violation wins."""
-    n = len(values)
-    le = (values[:, None, :] <= values[None, :, :]).all(axis=2)
-    lt = (values[:, None, :] < values[None, :, :]).any(axis=2)
-    feasible = violation <= 0
-    dom = le & lt & feasible[:, None] & feasible[None, :]  # dom[i, j]: i dominates j
-    dom |= feasible[:, None] & ~feasible[None, :]
-    dom |= (~feasible[:, None] & ~feasible[None, :]) & (violation[:, None] < violation[None, :])
-    ranks = np.full(n, -1)
-    counts = dom.sum(axis=0)  # how many points dominate j
-    front = np.flatnonzero(counts == 0)
-    r = 0
-    while front.size:
-        ranks[front] = r
-        counts = counts - dom[front].sum(axis=0)
-        counts[ranks >= 0] = -1
-        front = np.flatnonzero(counts == 0)
-        r += 1
-    return ranks

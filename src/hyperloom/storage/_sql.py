@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
+from ..objectives import Direction
 from ..space import Distribution
 from . import _schema as S
 from ._base import BaseStorage, StudySummary
@@ -321,8 +322,7 @@ class SQLStorage(BaseStorage):
                         .where(S.trials.c.study_id == row.study_id,
                                S.trials.c.state == int(TrialState.COMPLETE))).scalars().all()
                     nums = [loads(v)[0] for v in vals if v]
-                    pick = min if directions[0] == "minimize" else max
-                    best = [pick(nums)] if nums else None
+                    best = [Direction(directions[0]).best(nums)] if nums else None
                 out.append(StudySummary(row.study_id, row.name, directions,
                                         int(counts.get(row.study_id, 0)), best,
                                         loads(row.user_attrs)))

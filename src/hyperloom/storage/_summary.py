@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..objectives import Direction
 from ._codec import dumps
 from ._frozen import FrozenTrial, TrialState
 
@@ -16,7 +17,7 @@ def best_values_of(trials: Sequence[FrozenTrial], directions: list[str]) -> list
     done = [t.values[0] for t in trials if t.state == TrialState.COMPLETE and t.values]
     if not done:
         return None
-    return [min(done) if directions[0] == "minimize" else max(done)]
+    return [Direction(directions[0]).best(done)]
 
 
 def attr_json(key: Any, value: Any) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..objectives import Direction
 from ._children import LOG_TAIL_CHARS, Child, Reaper, tail
 from ._claims import (
     ATTR_BEAT,
@@ -593,7 +594,8 @@ class _SweepRun:
         self.say(f"done: {r.completed} complete, {r.failed} failed, {r.skipped} skipped "
                  f"(study {r.study_name!r} in {self.opt['storage']})")
         complete = self.study.get_trials([hl.TrialState.COMPLETE])
-        table = results_table(complete, maximize=self.study.directions[0] == "maximize")
+        maximize = Direction(self.study.directions[0]) is Direction.MAXIMIZE
+        table = results_table(complete, maximize=maximize)
         if table:
             self.say("results by parameter (first objective):")
             for line in table:
