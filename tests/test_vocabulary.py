@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 import hyperloom as hl
 from hyperloom.exceptions import HyperloomError
 from hyperloom.objectives import Direction, best_so_far, non_dominated_sort, pareto_front
+from hyperloom.samplers import derived_seed, seeded_rng
 
 
 # -- directions ------------------------------------------------------------------------------
@@ -158,3 +161,22 @@ def test_best_trials_of_a_two_objective_study_are_its_pareto_front():
     values = np.array([t.values for t in study.trials])
     expected = [study.trials[i].number for i in pareto_front(values, study.directions)]
     assert sorted(t.number for t in study.best_trials) == expected
+
+
+# -- seeds -----------------------------------------------------------------------------------
+def test_samplers_and_pruners_seed_only_through_the_seed_helper():
+    root = Path(hl.__file__).parent
+    sources = [*(root / "samplers").rglob("*.py"), *(root / "pruners").rglob("*.py")]
+    direct = [str(p.relative_to(root)) for p in sources if p.name != "_seeding.py"
+              and re.search(r"default_rng\(|SeedSequence\(|RandomState\(", p.read_text())]
+    assert not direct
+
+
+def test_seeded_streams_are_stable_and_distinct():
+    assert derived_seed(0, 1) == 3964924996  # AutoSampler's inner seeds, hence its proposals
+    assert seeded_rng(7, 3, 1).integers(1000) == seeded_rng(7, 3, 1).integers(1000)
+    assert seeded_rng(7, 3, 1).random() != seeded_rng(7, 3, 2).random()
+    generator = np.random.default_rng(0)
+    assert seeded_rng(generator) is generator
+    with pytest.raises(TypeError, match="seed_or_fresh"):
+        seeded_rng(None, 1)

@@ -11,6 +11,7 @@ from ._grid import GridSampler
 from ._params import Configurable, Function, Int, Options, Pair, Real, Rule, check_params
 from ._qmc import QMCSampler
 from ._random import RandomSampler
+from ._seeding import derived_seed, prior_draw, seed_or_fresh, seeded_rng
 
 _LAZY = {
     "AutoSampler": "._auto",
@@ -24,7 +25,8 @@ _LAZY = {
 __all__ = ["AutoSampler", "BaseSampler", "CmaEsSampler", "Configurable", "Function",
            "GPSampler", "GeneticSampler", "GridSampler", "Int", "NSGAIISampler", "Options",
            "Pair", "QMCSampler", "RandomSampler", "Real", "Rule", "SearchExhausted",
-           "StudyView", "TPESampler", "TrialLike", "check_params", "intersection_space"]
+           "StudyView", "TPESampler", "TrialLike", "check_params", "derived_seed",
+           "intersection_space", "prior_draw", "seed_or_fresh", "seeded_rng"]
 
 
 def __getattr__(name: str):

@@ -30,6 +30,7 @@ from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, StudyView, TrialLike
 from ._params import Int, Real, check_params
+from ._seeding import derived_seed
 from ._tpe import TPESampler
 
 
@@ -62,8 +63,7 @@ class AutoSampler(BaseSampler):
     def _inner(self, name: str) -> BaseSampler:
         sampler = self._samplers.get(name)
         if sampler is None:
-            seed = None if self._seed is None else int(
-                np.random.SeedSequence([self._seed, _SALT[name]]).generate_state(1)[0])
+            seed = None if self._seed is None else derived_seed(self._seed, _SALT[name])
             if name == "gp":
                 from ._gp import GPSampler
 

@@ -11,17 +11,15 @@ All values are *stored* values (see `Distribution.to_external` for what user cod
 from __future__ import annotations
 
 import threading
-import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
-
-import numpy as np
 
 from ..exceptions import SearchExhausted  # noqa: F401 - importable from here, as before
 from ..space import Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._params import Configurable
+from ._seeding import prior_draw, seed_or_fresh  # noqa: F401 - importable from here, as before
 
 
 class StudyView(Protocol):
@@ -102,22 +100,6 @@ def intersection_space(trials: Sequence[FrozenTrial]) -> SearchSpace:
         if not common:
             break
     return SearchSpace(common or {})
-
-
-def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def seed_or_fresh(seed: int | None) -> int:
-    """`seed`, or fresh entropy for samplers whose proposals derive from (seed, trial number)."""
-    return seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
-
-
-def prior_draw(seed: int, trial_number: int, name: str, distribution: Distribution) -> Any:
-    """An independent draw from the prior that depends only on (seed, trial, parameter), so
-    workers of a parallel run agree on it and never repeat each other's."""
-    key = zlib.crc32(name.encode("utf-8"))
-    return distribution.sample(np.random.default_rng([seed, 3, trial_number, key]))
 
 
 class LockedState:

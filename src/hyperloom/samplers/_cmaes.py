@@ -63,6 +63,7 @@ from ._base import (
     seed_or_fresh,
 )
 from ._params import Int, Options, Real, check_params
+from ._seeding import seeded_rng
 
 _RESTARTS = (None, "ipop", "bipop")
 
@@ -168,7 +169,7 @@ class CmaEsSampler(LockedState, BaseSampler):
         """The proposal for trial `number` from the current state: (point to evaluate, raw
         sample to tell). A function of the state and the trial number only, so the replay can
         recompute it."""
-        seed = int(np.random.default_rng([self._seed, 4, number]).integers(2**32))
+        seed = int(seeded_rng(self._seed, 4, number).integers(2**32))
         run.optimizer.reseed_rng(seed)
         if run.steps.any():
             x_eval, x_tell = run.optimizer.ask()
@@ -215,7 +216,7 @@ class CmaEsSampler(LockedState, BaseSampler):
             restart = 0
         else:
             restart = run.restarts + 1
-            rng = np.random.default_rng([self._seed, 5, restart])
+            rng = seeded_rng(self._seed, 5, restart)
             mean = low + (high - low) * rng.uniform(0.0, 1.0, d)
             if self.restart_strategy == "ipop":
                 popsize = base_pop * self.inc_popsize ** restart
@@ -230,7 +231,7 @@ class CmaEsSampler(LockedState, BaseSampler):
                     run.regime = "large"
                     run.large_popsize *= self.inc_popsize
                     popsize = run.large_popsize
-        seed = int(np.random.default_rng([self._seed, 6, restart]).integers(2**32))
+        seed = int(seeded_rng(self._seed, 6, restart).integers(2**32))
         bounds = np.stack([low, high], axis=1)
         if steps.any():
             optimizer = cmaes.CMAwM(mean=mean, sigma=sigma, bounds=bounds, steps=steps,

@@ -30,6 +30,7 @@ from ._base import (
     seed_or_fresh,
 )
 from ._params import Int, Options, Pair, Real, check_params
+from ._seeding import seeded_rng
 
 _MUTATIONS = ("prior", "gaussian")
 _CROSSOVERS = ("uniform", "one_point", "sbx")
@@ -178,7 +179,7 @@ class GeneticSampler(BaseSampler):
                    tuple(t.number for t in pool))
             cached = self._memo.get(key)
             if cached is None:
-                rng = np.random.default_rng([self._seed, 1, g])
+                rng = seeded_rng(self._seed, 1, g)
                 chosen = self._survivors(pool, directions, rng)
                 cached = self._memo[key] = [(t.number, k) for t, k in chosen]
             index = {t.number: t for t in pool}
@@ -203,7 +204,7 @@ class GeneticSampler(BaseSampler):
         population = self._population(study, space, generation)
         if not population:
             return {}
-        rng = np.random.default_rng([self._seed, 2, trial.number])
+        rng = seeded_rng(self._seed, 2, trial.number)
         index = trial.number - self._first_number(generation)
         first, mate = self._parents(population, index, rng)
         child = self._breed(space, first.params, mate.params, rng)

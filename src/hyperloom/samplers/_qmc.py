@@ -8,8 +8,9 @@ import numpy as np
 
 from ..space import Distribution, SearchSpace
 from ..storage import TrialState
-from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike, as_rng
+from ._base import BaseSampler, CompletedIntersection, StudyView, TrialLike
 from ._params import Options, check_params
+from ._seeding import seed_or_fresh, seeded_rng
 
 
 class QMCSampler(BaseSampler):
@@ -24,8 +25,8 @@ class QMCSampler(BaseSampler):
         check_params(self, locals())
         self.qmc_type = qmc_type
         self.scramble = scramble
-        self._seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
-        self._rng = as_rng(self._seed)
+        self._seed = seed_or_fresh(seed, bits=32)
+        self._rng = seeded_rng(self._seed)
         self._engines: dict[int, Any] = {}  # dimension -> scipy.stats.qmc engine
         self._intersection = CompletedIntersection()
 
@@ -60,4 +61,4 @@ class QMCSampler(BaseSampler):
         return distribution.sample(self._rng)
 
     def reseed_rng(self, seed: int | None = None) -> None:
-        self._rng = np.random.default_rng(seed)
+        self._rng = seeded_rng(seed)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..space import Distribution, SearchSpace
-from ._base import BaseSampler, StudyView, TrialLike, as_rng
+from ._base import BaseSampler, StudyView, TrialLike
+from ._seeding import seeded_rng
 
 
 class RandomSampler(BaseSampler):
@@ -15,7 +14,7 @@ class RandomSampler(BaseSampler):
 
     def __init__(self, seed: int | None = None) -> None:
         self._seed = seed
-        self._rng = as_rng(seed)
+        self._rng = seeded_rng(seed)
 
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:
@@ -26,4 +25,4 @@ class RandomSampler(BaseSampler):
         return distribution.sample(self._rng)
 
     def reseed_rng(self, seed: int | None = None) -> None:
-        self._rng = np.random.default_rng(seed)
+        self._rng = seeded_rng(seed)

@@ -39,10 +39,11 @@ import numpy as np
 from .. import objectives
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
-from ._base import BaseSampler, LockedState, StudyView, TrialLike, as_rng
+from ._base import BaseSampler, LockedState, StudyView, TrialLike
 from ._crowding import crowding_distance
 from ._params import Function, Int, Real, check_params
 from ._parzen import Layout, Parzen, one_blas_thread
+from ._seeding import seeded_rng
 from ._tpe_history import History, Key, params_vector
 
 # Above this many observations, a model uses one kernel width per dimension (its floor).
@@ -115,7 +116,7 @@ class TPESampler(LockedState, BaseSampler):
         self.redraw_choice = float(redraw_choice)
         self.floor_min_dims = int(floor_min_dims)
         self._seed = seed
-        self._rng = as_rng(seed)
+        self._rng = seeded_rng(seed)
         self._lock = threading.RLock()  # the caches below are shared by threads of one study
         self._histories: dict[str, History] = {}
         self._running: list[FrozenTrial] = []
@@ -133,7 +134,7 @@ class TPESampler(LockedState, BaseSampler):
 
     # -- BaseSampler --------------------------------------------------------------------------
     def reseed_rng(self, seed: int | None = None) -> None:
-        self._rng = np.random.default_rng(seed)
+        self._rng = seeded_rng(seed)
 
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
         if not self.multivariate:

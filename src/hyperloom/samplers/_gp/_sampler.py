@@ -24,6 +24,7 @@ from .._base import (
     seed_or_fresh,
 )
 from .._params import Int, Real, check_params
+from .._seeding import seeded_rng
 from ._acquisition import Acquisition
 from ._encoding import Encoding
 from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta
@@ -149,7 +150,7 @@ class GPSampler(LockedState, BaseSampler):
                  enc: Encoding, done: list[FrozenTrial],
                  trials: list[FrozenTrial]) -> dict[str, Any]:
         sign = Direction(study.directions[0]).sign
-        rng = np.random.default_rng([self._seed, 7, trial.number])
+        rng = seeded_rng(self._seed, 7, trial.number)
         x, c = enc.encode_trials(done, study.study_name)
         y = sign * np.array([t.values[0] for t in done], dtype=float)
         y = _warp(y)
