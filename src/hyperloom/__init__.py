@@ -5,8 +5,10 @@ import importlib
 import warnings
 from typing import Any
 
-from . import callbacks, pruners, samplers, space, storage
+from . import callbacks, exceptions, objectives, pruners, samplers, space, storage
 from .callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
+from .exceptions import HyperloomError
+from .objectives import Direction
 from .space import (
     Choice,
     Constant,
@@ -44,13 +46,14 @@ from .study import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Choice", "ConsoleLogger", "Constant", "Distribution", "FrozenTrial", "HistoryRecorder",
-    "IntUniform", "LogNormal", "LogUniform", "MaxTrialsCallback", "Normal", "QNormal",
-    "QUniform", "SearchSpace", "StorageError", "Study", "StudyNotFoundError", "Trial",
-    "TrialFinishedError", "TrialPruned", "TrialState", "Uniform", "callbacks", "choice",
-    "constant", "create_study", "delete_study", "get_all_study_summaries", "intuniform",
-    "load_study", "lognormal", "loguniform", "normal", "pruners", "qnormal", "quniform",
-    "randint", "samplers", "space", "storage", "uniform",
+    "Choice", "ConsoleLogger", "Constant", "Direction", "Distribution", "FrozenTrial",
+    "HistoryRecorder", "HyperloomError", "IntUniform", "LogNormal", "LogUniform",
+    "MaxTrialsCallback", "Normal", "QNormal", "QUniform", "SearchSpace", "StorageError", "Study",
+    "StudyNotFoundError", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "Uniform",
+    "callbacks", "choice", "constant", "create_study", "delete_study", "exceptions",
+    "get_all_study_summaries", "intuniform", "load_study", "lognormal", "loguniform", "normal",
+    "objectives", "pruners", "qnormal", "quniform", "randint", "samplers", "space", "storage",
+    "uniform",
 ]
 
 # Front ends that load more than the core: imported on first attribute access, so that

@@ -26,7 +26,7 @@ class StudyView(Protocol):
     """What samplers and pruners may see of a study."""
 
     study_name: str
-    directions: list[str]  # "minimize" | "maximize", one per objective
+    directions: list[str]  # Direction members (str: "minimize" | "maximize"), one per objective
     space: SearchSpace | None  # the static space, if the study has one
 
     def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
