@@ -1,31 +1,28 @@
 """`hyperloom run`: every config of a sweep file (or sampled ones) as a separate process.
 
-The runner is the study's coordinator: one thread claims configs, writes each as a Gin file,
-starts the command with `{config}` replaced by its path, and tells the study the result.
-Children are stopped with the runner however it ends (see `_children`); a config already
+The runner is a job source of `hyperloom.execution`'s coordinator (the loop `optimize` uses
+too): it claims configs, writes each as a Gin file, hands the command with `{config}` replaced
+by its path to the `SubprocessExecutor`, and tells the study the outcome. Children are stopped
+with the runner however it ends (see the executor); a config already
 COMPLETE, or running in another live runner on the same storage, is skipped (see `_claims`),
 so re-running resumes and several runners share one sweep.
 """
 
 from __future__ import annotations
 
-import errno
 import inspect
 import json
 import os
-import select
 import signal
-import stat
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..execution import Command, Greedy, ProcessOutcome, SubprocessExecutor
 from ..objectives import Direction
-from ._children import LOG_TAIL_CHARS, Child, Reaper, tail
 from ._claims import (
     ATTR_BEAT,
     ATTR_CONFIG,
@@ -42,9 +39,17 @@ from ._config import Config
 from ._errors import SweepError
 from ._report import RESULT_ENV
 from ._results import results_table
+from ._stopping import (
+    STDOUT_CLOSED,
+    StopFlag,
+    guarded_echo,
+    signals_ignored,
+    silence_stdout,
+    stdout_reader_gone,
+)
 from ._sweep import Sweep
 
-__all__ = ["ATTR_CONFIG", "LOG_TAIL_CHARS", "RunResult", "config_key", "make_sampler",
+__all__ = ["ATTR_CONFIG", "RunResult", "config_key", "make_sampler",
            "parse_metric", "run_sweep"]
 
 _POLL_S = 0.05
@@ -71,7 +76,7 @@ class RunResult:
     def exit_code(self) -> int:
         """0 when every config completed; 128 + signal when interrupted; 1 when any failed."""
         if self.interrupted:
-            return 141 if self.stopped_by == "stdout closed" else 128 + int(
+            return 141 if self.stopped_by == STDOUT_CLOSED else 128 + int(
                 self.stopped_by if isinstance(self.stopped_by, int) else signal.SIGINT)
         return 1 if self.failed else 0
 
@@ -166,87 +171,6 @@ def _grid_distributions(configs: list[Config]) -> dict[str, Any]:
     return out
 
 
-class _StopFlag:
-    """Ctrl-C (SIGINT), SIGTERM and SIGHUP set a flag that the coordinator checks between
-    steps, so a signal never lands in the middle of telling the study a result."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self) -> None:
-        self.requested = False
-        self.cause: int | str | None = None
-        self._previous: dict[int, Any] = {}
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in self.SIGNALS:
-            self._previous[sig] = signal.signal(sig, self._handle)
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.request(signum)
-
-    def request(self, cause: int | str) -> None:
-        if not self.requested:
-            self.requested, self.cause = True, cause
-
-    def restore(self) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-        self._previous.clear()
-
-
-class _signals_ignored:
-    """While cleaning up after an interrupt, a second Ctrl-C must not cut the cleanup short."""
-
-    def __enter__(self) -> None:
-        self._previous = {}
-        if threading.current_thread() is threading.main_thread():
-            for sig in _StopFlag.SIGNALS:
-                self._previous[sig] = signal.signal(sig, signal.SIG_IGN)
-
-    def __exit__(self, *exc: Any) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-
-def _silence_stdout() -> None:
-    """Point a closed stdout at /dev/null, so that later writes and the final flush pass."""
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, sys.stdout.fileno())
-        os.close(fd)
-    except (OSError, ValueError):
-        pass
-
-
-def _guarded_echo(echo: Callable[[str], None] | None, stop: _StopFlag) -> Callable[[str], None]:
-    """`echo` that turns a closed stdout (`| head -2`) into a request to stop cleanly."""
-    def say(message: str) -> None:
-        if echo is None or stop.cause == "stdout closed":
-            return
-        try:
-            echo(message)
-        except OSError as exc:
-            if exc.errno != errno.EPIPE:
-                raise
-            _silence_stdout()
-            stop.request("stdout closed")
-    return say
-
-
-def _stdout_reader_gone() -> bool:
-    """True when stdout is a pipe whose reader has exited (`| head -2`), found without
-    writing: otherwise a quiet runner would learn it only at its next line of output."""
-    try:
-        fd = sys.stdout.fileno()
-        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
-            return False
-        poller = select.poll()
-        poller.register(fd, 0)  # POLLERR is reported whatever the mask
-        return any(event & select.POLLERR for _fd, event in poller.poll(0))
-    except (OSError, ValueError, AttributeError):  # no fileno (captured), or no poll()
-        return False
-
-
 def _existing_storage(url: str | None) -> Any:
     """The storage at `url`, or None for a SQLite file that does not exist (not created)."""
     from ..storage import get_storage
@@ -265,8 +189,18 @@ def _config_label(config: Config) -> str:
     return shown or f"config {config.index}"
 
 
+@dataclass
+class _Job:
+    """A config handed to the executor: its trial, the config, and its files."""
+
+    trial: Any
+    config: Config
+    paths: dict[str, Path]
+
+
 class _SweepRun:
-    """One `hyperloom run`: the study, the configs left to run, the running children."""
+    """One `hyperloom run`: the study, the configs left to run, the running ones; the job
+    source that `Greedy` asks for commands and tells their outcomes."""
 
     def __init__(self, sweep: Sweep, file: str | os.PathLike, command: Sequence[str],
                  options: dict[str, Any], echo: Callable[[str], None] | None) -> None:
@@ -276,12 +210,14 @@ class _SweepRun:
         self.space = sweep.search_space() if self.sampled else None
         self.include_dir = Path(sweep.source.path).parent if sweep.source.path else None
         self.source_hash = sweep.source.digest()[:16]
-        self.stop = _StopFlag()
-        self.say = _guarded_echo(echo, self.stop)
+        self.stop = StopFlag()
+        self.say = guarded_echo(echo, self.stop)
         self.result = RunResult()
-        self.running: list[Child] = []
-        self.finished = 0
+        self.running: dict[Hashable, _Job] = {}
+        self.n_told = 0
         self.total = 0
+        self.tell_failed = False
+        self.last_beat = time.monotonic()
 
     # -- what to run --------------------------------------------------------------------------
     def _study_name(self, storage: Any) -> str:
@@ -355,6 +291,19 @@ class _SweepRun:
 
     def run(self) -> RunResult:
         self.study = self._open_study()
+        self._plan()
+        self.executor = SubprocessExecutor(self.opt["jobs"])
+        try:
+            Greedy().run(self.executor, self, should_stop=self._should_stop,
+                         on_idle=self._on_idle, poll_s=_POLL_S)
+        finally:
+            self._stop_children()
+            self.executor.shutdown()
+        self._summary()
+        return self.result
+
+    def _plan(self) -> None:
+        """Fail the trials of dead runners, find the configs left to run, say what runs."""
         self.me = runner_identity()
         orphans = fail_orphaned_trials(self.study, self.me)
         if orphans:
@@ -379,72 +328,65 @@ class _SweepRun:
         self.base.mkdir(parents=True, exist_ok=True)
         self.say(f"running {self.total} config(s) of {self.file} in study {name!r} with "
                  f"{self.opt['jobs']} job(s); logs in {self.base}")
-        self.reaper = Reaper()
-        try:
-            self._loop()
-        finally:
-            self._stop_children()
-            self.reaper.close()
-        self._summary()
-        return self.result
 
-    def _loop(self) -> None:
-        more, last_beat = True, time.monotonic()
-        while (more or self.running) and not self.stop.requested:
-            while more and len(self.running) < self.opt["jobs"] and not self.stop.requested:
-                more = self._start_next()
-            for child in list(self.running):
-                if child.poll() is not None:
-                    self.running.remove(child)
-                    self._collect(child)
-            if _stdout_reader_gone():
-                _silence_stdout()
-                self.stop.request("stdout closed")
-            if time.monotonic() - last_beat > HEARTBEAT_S:
-                self._beat()
-                last_beat = time.monotonic()
-            if self.running and not self.stop.requested:
-                time.sleep(_POLL_S)
+    # -- between steps of the coordinator -----------------------------------------------------
+    def _should_stop(self) -> bool:
+        # An error telling a result stops the children at once, as a signal does.
+        return self.stop.requested or self.tell_failed
+
+    def _on_idle(self) -> None:
+        if stdout_reader_gone():
+            silence_stdout()
+            self.stop.request(STDOUT_CLOSED)
+        if time.monotonic() - self.last_beat > HEARTBEAT_S:
+            self._beat()
+            self.last_beat = time.monotonic()
 
     def _beat(self) -> None:
         """Prove to runners on other hosts that the trials we run are alive."""
         from ..storage import StorageError
 
-        for child in self.running:
+        for job in self.running.values():
             try:
-                child.trial.set_user_attr(ATTR_BEAT, time.time())
+                job.trial.set_user_attr(ATTR_BEAT, time.time())
             except StorageError:  # a missed beat is retried at the next one
                 pass
 
-    def _start_next(self) -> bool:
-        """Start one more config; False when none is left."""
-        return self._start_sampled() if self.sampled else self._start_grid()
+    # -- the job source: ask --------------------------------------------------------------------
+    def next_job(self) -> tuple[int, Command] | None:
+        """The next config to run as a (trial number, Command); None when none is left."""
+        picked = self._next_sampled() if self.sampled else self._next_grid()
+        if picked is None:
+            return None
+        trial, config, key = picked
+        return trial.number, self._command(trial, config, key)
 
-    def _start_sampled(self) -> bool:
-        import hyperloom as hl
-
+    def _next_sampled(self) -> tuple[Any, Config, None] | None:
         from ..samplers import SearchExhausted
 
-        if next(self.pending, None) is None:
-            return False
-        try:
-            trial = self.study.ask(fixed_distributions=dict(self.space.space.top_level))
-        except SearchExhausted:
-            self.say("every point of the grid has run: nothing left to sample")
-            return False
-        trial.set_user_attr(ATTR_RUNNER, self.me)
-        try:
-            config = self.space.config(trial.params)
-        except (SweepError, ValueError) as exc:
-            trial.set_user_attr("error", str(exc))
-            self.study.tell(trial, state=hl.TrialState.FAILED)
-            self.result.failed += 1
-            self.say(f"trial {trial.number} FAILED: {exc}")
-            return True
-        self._launch(trial, config, None)
-        return True
+        for _slot in self.pending:
+            try:
+                trial = self.study.ask(fixed_distributions=dict(self.space.space.top_level))
+            except SearchExhausted:
+                self.say("every point of the grid has run: nothing left to sample")
+                return None
+            trial.set_user_attr(ATTR_RUNNER, self.me)
+            try:
+                return trial, self.space.config(trial.params), None
+            except (SweepError, ValueError) as exc:
+                self._fail_unbuilt(trial, exc)
+        return None
 
-    def _start_grid(self) -> bool:
+    def _fail_unbuilt(self, trial: Any, exc: Exception) -> None:
+        """Sampled params that make no valid config: the trial fails before any process."""
+        from ..storage import TrialState
+
+        trial.set_user_attr("error", str(exc))
+        self.study.tell(trial, state=TrialState.FAILED)
+        self.result.failed += 1
+        self.say(f"trial {trial.number} FAILED: {exc}")
+
+    def _next_grid(self) -> tuple[Any, Config, str] | None:
         from ..study import Trial
 
         for config, key in self.pending:
@@ -463,9 +405,8 @@ class _SweepRun:
                 continue
             trial = Trial(self.study, trial_id, number)
             trial.params, trial.distributions = params, dists
-            self._launch(trial, config, key)
-            return True
-        return False
+            return trial, config, key
+        return None
 
     def _give_up_claim(self, trial_id: int, rival: int) -> None:
         """A runner elsewhere created its trial of this config first: ours never runs."""
@@ -483,9 +424,8 @@ class _SweepRun:
             p.unlink(missing_ok=True)
         return paths
 
-    def _launch(self, trial: Any, config: Config, key: str | None) -> None:
-        import hyperloom as hl
-
+    def _command(self, trial: Any, config: Config, key: str | None) -> Command:
+        """Write the config's Gin file, record where it lives, and build its command."""
         paths = self._child_paths(trial.number)
         paths["gin"].write_text(config.to_gin(include_dir=self.include_dir), encoding="utf-8")
         for attr, value in ((ATTR_SOURCE, self.source_hash), (ATTR_CONFIG, key),
@@ -496,74 +436,85 @@ class _SweepRun:
                 trial.set_user_attr(attr, value)
         subs = {"{config}": str(paths["gin"]), "{trial}": str(trial.number),
                 "{name}": config.name or f"trial_{trial.number}"}
-        argv = [_substitute(a, subs) for a in self.command]
         env = dict(os.environ, HYPERLOOM_CONFIG=str(paths["gin"]),
                    HYPERLOOM_TRIAL_NUMBER=str(trial.number),
                    HYPERLOOM_STUDY=self.result.study_name)
         env[RESULT_ENV] = str(paths["result"].resolve())
         self.result.trials.append(trial.number)
-        try:
-            self.running.append(Child(trial, config, argv, env, paths, self.reaper,
-                                      self.opt["timeout"]))
-        except OSError as exc:
-            trial.set_user_attr("log_tail", f"could not start {argv[0]!r}: {exc}")
-            self.study.tell(trial, state=hl.TrialState.FAILED)
-            self.result.failed += 1
-            self.say(f"trial {trial.number} FAILED: could not start {argv[0]!r}: {exc}")
+        self.running[trial.number] = _Job(trial, config, paths)
+        return Command([_substitute(a, subs) for a in self.command], paths["log"], env,
+                       self.opt["timeout"])
 
-    # -- results ------------------------------------------------------------------------------
-    def _read_value(self, child: Child) -> tuple[Any, str | None]:
+    # -- the job source: tell -------------------------------------------------------------------
+    def finished(self, key: Hashable, outcome: ProcessOutcome) -> None:
+        try:
+            self._tell(self.running.pop(key), outcome)
+        except BaseException:
+            self.tell_failed = True
+            raise
+
+    def _tell(self, job: _Job, outcome: ProcessOutcome) -> None:
+        """The failure policy of a run, in one place: a process that could not start, exited
+        non-zero, timed out or reported no readable value fails its trial with its log's end."""
+        from ..storage import TrialState
+
+        if outcome.exit_code is None:
+            self._tell_not_started(job.trial, outcome.system["fail_reason"])
+            return
+        trial = job.trial
+        trial.set_user_attr("exit_code", outcome.exit_code)
+        value, problem = self._read_value(job, outcome)
+        self.n_told += 1
+        log = ""
+        if problem is None:
+            state = self.study.tell(trial, value, skip_if_finished=True).state
+        else:
+            log = outcome.log_tail
+            trial.set_user_attr("fail_reason", problem)
+            trial.set_user_attr("log_tail", log)
+            self.study.tell(trial, state=TrialState.FAILED, skip_if_finished=True)
+            state = TrialState.FAILED
+        if state == TrialState.COMPLETE:
+            self.result.completed += 1
+        else:
+            self.result.failed += 1
+        shown = f"value={value}" if state == TrialState.COMPLETE else \
+            problem or "non-finite value"
+        self._say_told(job, state.name, shown, outcome.seconds, log)
+
+    def _tell_not_started(self, trial: Any, reason: str) -> None:
+        from ..storage import TrialState
+
+        trial.set_user_attr("log_tail", reason)
+        self.study.tell(trial, state=TrialState.FAILED)
+        self.result.failed += 1
+        self.say(f"trial {trial.number} FAILED: {reason}")
+
+    def _read_value(self, job: _Job, outcome: ProcessOutcome) -> tuple[Any, str | None]:
         """The value the child reported, or why there is none."""
-        rc = child.proc.returncode
-        if child.timed_out:
-            return None, f"timed out after {self.opt['timeout']:g} s"
-        if rc != 0:
-            return None, f"exit code {rc}"
+        if "fail_reason" in outcome.system:  # exit code or timeout
+            return None, outcome.system["fail_reason"]
         try:
             if self.opt["metric_from"] == "stdout":
-                return parse_metric(child.last_line), None
-            return parse_metric(child.paths["result"].read_text(encoding="utf-8")), None
+                return parse_metric(outcome.last_line), None
+            return parse_metric(job.paths["result"].read_text(encoding="utf-8")), None
         except FileNotFoundError:
             return None, ("the process reported no value: call hyperloom.report(value), or "
                           "use --metric-from stdout")
         except ValueError as exc:
             return None, f"cannot read the value: {exc}"
 
-    def _collect(self, child: Child) -> None:
-        import hyperloom as hl
-
-        child.finish()
-        trial = child.trial
-        seconds = time.monotonic() - child.started
-        trial.set_user_attr("exit_code", child.proc.returncode)
-        value, problem = self._read_value(child)
-        self.finished += 1
-        log = ""
-        if problem is None:
-            state = self.study.tell(trial, value, skip_if_finished=True).state
-        else:
-            log = tail(child.paths["log"])
-            trial.set_user_attr("fail_reason", problem)
-            trial.set_user_attr("log_tail", log)
-            self.study.tell(trial, state=hl.TrialState.FAILED, skip_if_finished=True)
-            state = hl.TrialState.FAILED
-        if state == hl.TrialState.COMPLETE:
-            self.result.completed += 1
-            shown = f"value={value}"
-        else:
-            self.result.failed += 1
-            shown = problem or "non-finite value"
-        label = f" {child.config.name}" if child.config.name else ""
-        self.say(f"[{self.finished}/{self.total}] trial {trial.number}{label}: {state.name} "
+    def _say_told(self, job: _Job, state: str, shown: str, seconds: float, log: str) -> None:
+        label = f" {job.config.name}" if job.config.name else ""
+        self.say(f"[{self.n_told}/{self.total}] trial {job.trial.number}{label}: {state} "
                  f"{shown} ({seconds:.1f} s)")
         for line in last_lines(log):
             self.say(f"    | {line}")
 
+    # -- the end --------------------------------------------------------------------------------
     def _stop_children(self) -> None:
         """Reached with children still running only after a signal, a closed stdout or an
         error (of the storage, say): stop them and fail their trials, so none stays RUNNING."""
-        import hyperloom as hl
-
         self.stop.restore()
         self.result.interrupted = self.stop.requested
         self.result.stopped_by = self.stop.cause
@@ -571,21 +522,22 @@ class _SweepRun:
             return
         reason = "interrupted" if self.stop.requested else "the runner stopped on an error"
         self.say(f"{reason}: stopping {len(self.running)} running process(es)")
-        with _signals_ignored():
-            for child in self.running:
-                child.stop()
-            for child in self.running:
-                child.finish()
-                try:
-                    child.trial.set_user_attr("fail_reason", reason)
-                    child.trial.set_user_attr("log_tail", tail(child.paths["log"]))
-                    self.study.tell(child.trial, state=hl.TrialState.FAILED,
-                                    skip_if_finished=True)
-                except Exception:  # noqa: BLE001 - keep stopping the others
-                    if self.stop.requested:
-                        raise
-                self.result.failed += 1
+        with signals_ignored():
+            for key, outcome in self.executor.stop():
+                self._fail_stopped(self.running.pop(key).trial, reason, outcome.log_tail)
             self.running.clear()
+
+    def _fail_stopped(self, trial: Any, reason: str, log: str) -> None:
+        from ..storage import TrialState
+
+        try:
+            trial.set_user_attr("fail_reason", reason)
+            trial.set_user_attr("log_tail", log)
+            self.study.tell(trial, state=TrialState.FAILED, skip_if_finished=True)
+        except Exception:  # noqa: BLE001 - keep stopping the others
+            if self.stop.requested:
+                raise
+        self.result.failed += 1
 
     def _summary(self) -> None:
         import hyperloom as hl

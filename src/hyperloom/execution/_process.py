@@ -1,10 +1,10 @@
-"""The processes `hyperloom run` starts, and how they die with it.
+"""A started command and how it dies with the process that started it.
 
-Each child leads its own session and process group, so Ctrl-C reaches only the runner, which
-stops each group (SIGTERM, then SIGKILL) and fails its trial. Should the runner die without
-cleaning up (SIGKILL, the OOM killer), two guards remain: on Linux each child asks for SIGTERM
-when its parent dies (prctl PR_SET_PDEATHSIG), and a watchdog process (`_reaper.py`) that sees
-the runner's pipe close stops every group still running, grandchildren included.
+Each child leads its own session and process group, so Ctrl-C reaches only the coordinator,
+which stops each group (SIGTERM, then SIGKILL). Should the coordinator die without cleaning
+up (SIGKILL, the OOM killer), two guards remain: on Linux each child asks for SIGTERM when its
+parent dies (prctl PR_SET_PDEATHSIG), and a watchdog process (`_reaper.py`) that sees the
+coordinator's pipe close stops every group still running, grandchildren included.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 TERM_GRACE_S = 5.0
 LOG_TAIL_CHARS = 4000
@@ -37,7 +36,7 @@ def tail(path: Path, limit: int = LOG_TAIL_CHARS) -> str:
 
 
 def _parent_death_hook() -> Callable[[], None] | None:
-    """A preexec function that makes the child get SIGTERM when the runner dies (Linux)."""
+    """A preexec function that makes the child get SIGTERM when its parent dies (Linux)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -48,7 +47,7 @@ def _parent_death_hook() -> Callable[[], None] | None:
 
     def hook() -> None:
         prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-        if os.getppid() != parent:  # the runner died before the request took effect
+        if os.getppid() != parent:  # the parent died before the request took effect
             os.kill(os.getpid(), signal.SIGTERM)
     return hook
 
@@ -93,23 +92,20 @@ class Reaper:
             pass
 
 
-class Child:
-    """One running process of a config: its own process group, its log, its trial."""
+class ChildProcess:
+    """One running command: its own process group, stdout and stderr into its log, and the
+    last non-blank line of its stdout (where a child may print its value)."""
 
-    def __init__(self, trial: Any, config: Any, argv: list[str], env: dict[str, str],
-                 paths: dict[str, Path], reaper: Reaper | None,
-                 timeout: float | None = None) -> None:
-        self.trial = trial
-        self.config = config
-        self.paths = paths
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str] | None, log: Path,
+                 reaper: Reaper | None, timeout: float | None = None) -> None:
         self.started = time.monotonic()
         self.deadline = None if timeout is None else self.started + timeout
         self.timed_out = False
         self.last_line = ""
         self._reaper = reaper
-        self.log = open(paths["log"], "ab", buffering=0)  # noqa: SIM115 - closed in finish()
+        self.log = open(log, "ab", buffering=0)  # noqa: SIM115 - closed in finish()
         try:
-            self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log,
+            self.proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=self.log,
                                          stdin=subprocess.DEVNULL, env=env,
                                          start_new_session=True,
                                          preexec_fn=_parent_death_hook())

@@ -1,8 +1,9 @@
-"""The runner's watchdog: stops its children's process groups when the runner dies.
+"""The subprocess executor's watchdog: stops its children's process groups when the process
+that started them (`hyperloom run`) dies.
 
 Run as a script of its own (standard library only, so it starts in milliseconds). It reads
-"+PGID" and "-PGID" lines from a pipe whose write end only the runner holds; end of file means
-the runner is gone however it ended, SIGKILL included, and every group still listed gets
+"+PGID" and "-PGID" lines from a pipe whose write end only that process holds; end of file
+means it is gone however it ended, SIGKILL included, and every group still listed gets
 SIGTERM, then SIGKILL after a grace period. It lives in its own session, so a terminal's SIGHUP
 or Ctrl-C does not reach it.
 """

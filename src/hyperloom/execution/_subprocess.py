@@ -1,0 +1,121 @@
+"""Jobs run as commands in processes of their own: the executor of `hyperloom run`.
+
+The executor only starts, watches and stops processes; what an exit means for a trial (where
+its value is, what a failure is called in the study) is the caller's to decide from the
+`ProcessOutcome`: exit code, timeout, last line of stdout and the end of the log.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..storage import TrialState
+from ._outcome import Outcome
+from ._process import ChildProcess, Reaper, tail
+
+_TICK_S = 0.01  # how often collect() looks at the running processes while it waits
+
+
+@dataclass(frozen=True)
+class Command:
+    """One job of the subprocess executor: what to run, with which environment (None: this
+    process's), where its stdout and stderr go, and how many seconds it may run."""
+
+    argv: Sequence[str]
+    log: Path
+    env: Mapping[str, str] | None = None
+    timeout: float | None = None
+
+
+@dataclass
+class ProcessOutcome(Outcome):
+    """How a command ended. COMPLETE means only that it exited 0 in time (its value, if any, is
+    in its output); FAILED carries the reason in `system["fail_reason"]`."""
+
+    exit_code: int | None = None  # None: the process never started
+    timed_out: bool = False
+    last_line: str = ""  # the last non-blank line of stdout
+    log_tail: str = ""
+    seconds: float = 0.0
+
+    @classmethod
+    def not_started(cls, command: Command, exc: OSError) -> ProcessOutcome:
+        reason = f"could not start {command.argv[0]!r}: {exc}"
+        return cls(TrialState.FAILED, system={"fail_reason": reason},
+                   error_type=type(exc).__name__, error_message=reason)
+
+    @classmethod
+    def of(cls, child: ChildProcess, command: Command) -> ProcessOutcome:
+        """The outcome of a child that has exited and been finished."""
+        code = child.proc.returncode
+        reason = (f"timed out after {command.timeout:g} s" if child.timed_out
+                  else None if code == 0 else f"exit code {code}")
+        state = TrialState.COMPLETE if reason is None else TrialState.FAILED
+        return cls(state, system={} if reason is None else {"fail_reason": reason},
+                   error_message=reason, exit_code=code, timed_out=child.timed_out,
+                   last_line=child.last_line, log_tail=tail(command.log),
+                   seconds=time.monotonic() - child.started)
+
+
+class SubprocessExecutor:
+    """Runs up to `max_workers` commands at once, each in its own process group, and makes sure
+    none outlives this process: `stop()` ends every group, and a watchdog (`watchdog=True`)
+    ends them should this process be killed before it can."""
+
+    def __init__(self, max_workers: int, watchdog: bool = True) -> None:
+        if max_workers < 1:
+            raise ValueError(f"max_workers must be >= 1, got {max_workers!r}")
+        self.max_workers = max_workers
+        self._reaper = Reaper() if watchdog else None
+        self._running: dict[Hashable, tuple[ChildProcess, Command]] = {}
+        self._done: list[tuple[Hashable, ProcessOutcome]] = []
+
+    def submit(self, key: Hashable, job: Command) -> None:
+        """Start `job`; a command that cannot start is an immediate FAILED outcome."""
+        try:
+            child = ChildProcess(job.argv, job.env, job.log, self._reaper, job.timeout)
+        except OSError as exc:
+            self._done.append((key, ProcessOutcome.not_started(job, exc)))
+            return
+        self._running[key] = (child, job)
+
+    def collect(self, timeout: float | None = None) -> list[tuple[Hashable, ProcessOutcome]]:
+        """The commands ended since the last call, waiting up to `timeout` s for one."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            done, self._done = self._done + self._reap(), []
+            left = None if deadline is None else deadline - time.monotonic()
+            if done or not self._running or (left is not None and left <= 0):
+                return done
+            time.sleep(_TICK_S if left is None else min(_TICK_S, left))
+
+    def stop(self) -> list[tuple[Hashable, ProcessOutcome]]:
+        """Stop every running command's process group (SIGTERM, then SIGKILL after a grace
+        period); returns the outcome of each job not collected yet."""
+        for child, _command in self._running.values():
+            child.stop()
+        done = self._done + [(key, self._finish(child, command))
+                             for key, (child, command) in self._running.items()]
+        self._running.clear()
+        self._done = []
+        return done
+
+    def shutdown(self) -> None:
+        """Stop what still runs and let the watchdog go."""
+        self.stop()
+        if self._reaper is not None:
+            self._reaper.close()
+            self._reaper = None
+
+    def _reap(self) -> list[tuple[Hashable, ProcessOutcome]]:
+        ended = [key for key, (child, _command) in self._running.items()
+                 if child.poll() is not None]
+        return [(key, self._finish(*self._running.pop(key))) for key in ended]
+
+    @staticmethod
+    def _finish(child: ChildProcess, command: Command) -> ProcessOutcome:
+        child.finish()
+        return ProcessOutcome.of(child, command)
