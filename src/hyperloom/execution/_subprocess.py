@@ -85,12 +85,11 @@ class SubprocessExecutor:
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, ProcessOutcome]]:
         """The commands ended since the last call, waiting up to `timeout` s for one."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            done, self._done = self._done + self._reap(), []
-            left = None if deadline is None else deadline - time.monotonic()
-            if done or not self._running or (left is not None and left <= 0):
-                return done
-            time.sleep(_TICK_S if left is None else min(_TICK_S, left))
+        done = self._take_done()
+        while not done and self._running and (deadline is None or time.monotonic() < deadline):
+            time.sleep(_TICK_S)
+            done = self._take_done()
+        return done
 
     def stop(self) -> list[tuple[Hashable, ProcessOutcome]]:
         """Stop every running command's process group (SIGTERM, then SIGKILL after a grace
@@ -110,10 +109,12 @@ class SubprocessExecutor:
             self._reaper.close()
             self._reaper = None
 
-    def _reap(self) -> list[tuple[Hashable, ProcessOutcome]]:
+    def _take_done(self) -> list[tuple[Hashable, ProcessOutcome]]:
+        """Outcomes of failed starts, then of the processes that have exited."""
         ended = [key for key, (child, _command) in self._running.items()
                  if child.poll() is not None]
-        return [(key, self._finish(*self._running.pop(key))) for key in ended]
+        done, self._done = self._done, []
+        return done + [(key, self._finish(*self._running.pop(key))) for key in ended]
 
     @staticmethod
     def _finish(child: ChildProcess, command: Command) -> ProcessOutcome:

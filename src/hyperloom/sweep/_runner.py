@@ -3,7 +3,7 @@
 The runner is a job source of `hyperloom.execution`'s coordinator (the loop `optimize` uses
 too): it claims configs, writes each as a Gin file, hands the command with `{config}` replaced
 by its path to the `SubprocessExecutor`, and tells the study the outcome. Children are stopped
-with the runner however it ends (see the executor); a config already
+with the runner however it ends (the executor's process groups and watchdog); a config already
 COMPLETE, or running in another live runner on the same storage, is skipped (see `_claims`),
 so re-running resumes and several runners share one sweep.
 """
