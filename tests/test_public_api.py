@@ -15,8 +15,10 @@ import hyperloom as hl
 from hyperloom import space
 from hyperloom.sweep import SweepError, report_result, to_search_space
 
-PUBLIC_MODULES = ("hyperloom", "hyperloom.callbacks", "hyperloom.pruners", "hyperloom.samplers",
-                  "hyperloom.space", "hyperloom.storage", "hyperloom.study", "hyperloom.sweep")
+PUBLIC_MODULES = ("hyperloom", "hyperloom.callbacks", "hyperloom.exceptions",
+                  "hyperloom.execution", "hyperloom.objectives", "hyperloom.pruners",
+                  "hyperloom.samplers", "hyperloom.space", "hyperloom.storage", "hyperloom.study",
+                  "hyperloom.sweep", "hyperloom.testing")
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
