@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
 import sys
 import textwrap
 import time
@@ -131,3 +132,12 @@ def test_collect_waits_no_longer_than_its_timeout(executor, tmp_path):
     started = time.monotonic()
     assert executor.collect(0.2) == []
     assert 0.15 < time.monotonic() - started < 2
+
+
+def test_optimize_does_not_load_the_subprocess_machinery():
+    code = ("import sys, hyperloom as hl\n"
+            "hl.create_study().optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=2)\n"
+            "assert 'hyperloom.execution' in sys.modules\n"
+            "print('hyperloom.execution._subprocess' in sys.modules)\n")
+    out = subprocess.run([PY, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
