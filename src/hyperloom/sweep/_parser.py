@@ -13,7 +13,7 @@ from ..space import constructor_names
 from . import _ast as A
 from ._errors import NodeError, Source, SweepError, SweepSyntaxError
 from ._grammar import GRAMMAR
-from ._limits import MAX_DEPTH
+from ._layout import Layout, LayoutError
 from ._nodes import Call, Func, Lit, Macro, Node, Ref
 from ._precedence import Chain
 from ._values import (
@@ -26,7 +26,6 @@ from ._values import (
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 KEY_RE = re.compile(rf"^(?:{_IDENT}/)*{_IDENT}(?:\.{_IDENT})*$")
 _KWARG_RE = re.compile(rf"^{_IDENT}$")
-TAB_LEN = 4
 
 #: Bare functions of the sweep language (everything else bare is a mistake: Gin needs `@`),
 #: with the distribution constructors of `hyperloom.space.constructors`.
@@ -43,13 +42,6 @@ _READABLE = {
     "STRING": "a string", "EQUAL": "'='", "COLON": "':'", "LPAR": "'('", "RPAR": "')'",
     "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "COMMA": "','",
 }
-_CLOSERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
-
-
-class _LayoutError(Exception):
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message)
-        self.message, self.line, self.column = message, line, column
 
 
 def _pos(x: Any) -> tuple[int, int] | None:
@@ -68,67 +60,6 @@ def check_key(token: Any, what: str = "key") -> str:
         raise NodeError(f"{key!r} is not a valid Gin {what}: write `scope/pkg.Configurable.param` "
                         "(identifiers separated by dots, scopes by slashes)", _pos(token))
     return key
-
-
-def _make_layout_class():
-    from lark.lark import PostLex
-    from lark.lexer import Token
-
-    class Layout(PostLex):
-        """Indentation -> _INDENT/_DEDENT; newlines inside brackets are dropped."""
-
-        always_accept = ("_NL",)
-
-        def process(self, stream):
-            self.open: list[Any] = []  # open bracket tokens
-            levels = [0]
-            last = None
-            for tok in stream:
-                if tok.type == "_NL":
-                    if self.open:
-                        continue
-                    yield tok
-                    indent_str = tok.rsplit("\n", 1)[1]
-                    indent = indent_str.count(" ") + indent_str.count("\t") * TAB_LEN
-                    line, column = tok.end_line, len(indent_str) + 1
-                    if indent > levels[-1]:
-                        levels.append(indent)
-                        if len(levels) > MAX_DEPTH:
-                            raise _LayoutError(f"blocks nest more than {MAX_DEPTH} levels deep; "
-                                               "flatten them", line, column)
-                        yield Token("_INDENT", indent_str, tok.end_pos, line, column, line,
-                                    column, tok.end_pos)
-                    else:
-                        while indent < levels[-1]:
-                            levels.pop()
-                            yield Token("_DEDENT", "", tok.end_pos, line, column, line, column,
-                                        tok.end_pos)
-                        if indent != levels[-1]:
-                            raise _LayoutError("this line's indentation matches no enclosing "
-                                               "block; indent it like the lines above", line,
-                                               column)
-                    continue
-                last = tok
-                yield tok
-                if tok.type in _CLOSERS:
-                    self.open.append(tok)
-                    if len(self.open) > MAX_DEPTH:
-                        raise _LayoutError(f"brackets nest more than {MAX_DEPTH} levels deep; "
-                                           "name inner values with macros", tok.line,
-                                           tok.column)
-                elif tok.type in _CLOSERS.values():
-                    if not self.open or _CLOSERS[self.open[-1].type] != tok.type:
-                        raise _LayoutError(f"unmatched {str(tok)!r}", tok.line, tok.column)
-                    self.open.pop()
-            if self.open:
-                tok = self.open[-1]
-                raise _LayoutError(f"{str(tok)!r} was never closed", tok.line, tok.column)
-            while len(levels) > 1:
-                levels.pop()
-                line = (last.end_line if last is not None else 1)
-                yield Token("_DEDENT", "", 0, line + 1, 1, line + 1, 1, 0)
-
-    return Layout
 
 
 def _make_transformer_class():
@@ -398,8 +329,9 @@ def _parser() -> Any:
     global _PARSER, _LAYOUT
     if _PARSER is None:
         from lark import Lark
+        from lark.lexer import Token
 
-        _LAYOUT = _make_layout_class()()
+        _LAYOUT = Layout(Token)
         _PARSER = Lark(GRAMMAR, parser="lalr", postlex=_LAYOUT,
                        transformer=_make_transformer_class()(), maybe_placeholders=False)
     return _PARSER
@@ -429,7 +361,7 @@ def _parse_locked(source: Source, text: str) -> A.File:
         raise
     except NodeError as exc:
         raise exc.to_sweep_error(source) from None
-    except _LayoutError as exc:
+    except LayoutError as exc:
         raise SweepSyntaxError(exc.message, source, exc.line, exc.column) from None
     except UnexpectedToken as exc:
         raise _unclosed(source, text) or _token_error(exc, source) from None
