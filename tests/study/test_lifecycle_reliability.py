@@ -176,6 +176,12 @@ def _wait_until(condition, timeout: float) -> bool:
     return condition()
 
 
+def _failed_numbers(watcher: hl.Study) -> list[int]:
+    """The FAILED trials once stale ones are failed (by this call or any other live worker)."""
+    watcher.fail_stale_trials()
+    return [t.number for t in watcher.trials if t.state == TrialState.FAILED]
+
+
 def _keep_failing_stale(proc: subprocess.Popen, watcher: hl.Study) -> list[int]:
     """What a live worker does all along: fail stale trials, until `proc` exits."""
     failed: list[int] = []
@@ -255,7 +261,7 @@ def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url
     proc = _start_worker(url, options=BEATING.format(grace=0.5), long_call="time.sleep(0.3)")
     os.killpg(proc.pid, signal.SIGSTOP)
     watcher = _watch(url, grace=0.5)
-    assert _wait_until(lambda: watcher.fail_stale_trials() == [3], 3.0)
+    assert _wait_until(lambda: _failed_numbers(watcher) == [3], 10.0)
     os.killpg(proc.pid, signal.SIGCONT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err

@@ -4,7 +4,7 @@ type a walker does not know is a clear error instead of a silent default."""
 import pytest
 
 from hyperloom.sweep import _nodes, _render, _text, _values
-from hyperloom.sweep._nodes import Lit, ListNode, Node
+from hyperloom.sweep._nodes import ListNode, Lit, Node
 from hyperloom.sweep._visitor import NodeVisitor
 
 WALKERS = [_text.Precedence, _text.TextWriter, _render.GinWriter, _render._Computes,
