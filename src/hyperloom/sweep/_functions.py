@@ -12,9 +12,9 @@ from ..space import constructors, get_constructor
 from ._errors import NodeError
 from ._limits import MAX_VALUES
 from ._nodes import Dist, Func, ListNode, Lit, Node, TupleNode
-from ._parser import SWEEP_FUNCTIONS
 from ._render import json_form
 from ._text import node_text
+from ._to_ast import SWEEP_FUNCTIONS
 from ._values import evaluate
 
 
