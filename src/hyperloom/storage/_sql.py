@@ -7,17 +7,15 @@ state together, guarded by `state = RUNNING` so a trial finishes exactly once).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import threading
 import time
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..objectives import Direction
 from ..space import Distribution
@@ -34,16 +32,9 @@ from ._errors import (
 )
 from ._frozen import FrozenTrial, TrialState, frozen_json_objects
 from ._names import check_study_name
-from ._retry import (
-    DEFAULT_RETRY_SECONDS,
-    Backoff,
-    CommitOutcomeUnknown,
-    first_line,
-    is_connection_failure,
-    is_transient,
-    to_storage_error,
-)
+from ._retry import DEFAULT_RETRY_SECONDS
 from ._summary import attr_json, attrs_json
+from ._transactions import Transactions
 from ._url import check_sqlite_file, make_engine, redact
 
 T = TypeVar("T")
@@ -69,9 +60,6 @@ _ROW_BY_ID = sa.select(*_ROW_COLUMNS).where(_T.trial_id == _B("tid"))
 _ROWS_FROM = (sa.select(*_ROW_COLUMNS).where(_T.study_id == _B("sid"), _T.trial_id >= _B("wm"))
               .order_by(_T.trial_id))
 _SYSTEM_ATTRS_BY_ID = sa.select(_T.system_attrs, _T.state).where(_T.trial_id == _B("tid"))
-# PostgreSQL: the transaction's id, and later whether it committed (see CommitOutcomeUnknown).
-_TRANSACTION_ID = sa.text("SELECT txid_current()")
-_TRANSACTION_STATUS = sa.text("SELECT txid_status(:xid)")
 
 
 @functools.lru_cache(maxsize=8)
@@ -104,13 +92,13 @@ class SQLStorage(BaseStorage):
                  retry_seconds: float = DEFAULT_RETRY_SECONDS) -> None:
         self.url = url
         self._shown_url = redact(url)
-        self._backoff = Backoff(retry_seconds)
+        self._retry_seconds = retry_seconds
         if url.startswith("sqlite"):
             check_sqlite_file(url)  # refuses foreign or corrupt files before touching them
         self._engine = make_engine(url, lock_wait=retry_seconds, **(engine_kwargs or {}))
         self._is_sqlite = self._engine.dialect.name == "sqlite"
-        self._read_options = {"hyperloom_read": True} if self._is_sqlite \
-            else {"isolation_level": "AUTOCOMMIT"}
+        units = Transactions(self._engine, self._shown_url, retry_seconds)
+        self._write, self._read = units.write, units.read
         self._dists = DistributionTable(self._write, self._read)
         self._trial_study: dict[int, int] = {}  # trial_id -> study_id, for trials seen here
         self._caches: dict[int, _TrialCache] = {}
@@ -121,7 +109,7 @@ class SQLStorage(BaseStorage):
     def __getstate__(self) -> dict[str, Any]:
         # Process workers re-open the database themselves: engines do not cross processes.
         return {"url": self.url, "artifact_dir": self._artifact_dir,
-                "retry_seconds": self._backoff.budget}
+                "retry_seconds": self._retry_seconds}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["url"], artifact_dir=state["artifact_dir"],  # type: ignore[misc]
@@ -138,83 +126,6 @@ class SQLStorage(BaseStorage):
                 return os.path.abspath(path) + ".artifacts"
         return self._artifact_dir
 
-    # -- plumbing -----------------------------------------------------------------------------
-    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
-        """Run `fn` in one write transaction: the unit that is retried whole on a transient
-        error (a lock, a dropped connection, a restarting server)."""
-        return self._retrying(lambda: self._write_once(fn))
-
-    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
-        """Run `fn` on a connection that only reads (autocommit on PostgreSQL)."""
-        return self._retrying(lambda: self._read_once(fn))
-
-    def _read_once(self, fn: Callable[[sa.Connection], T]) -> T:
-        with self._engine.connect().execution_options(**self._read_options) as conn:
-            return fn(conn)
-
-    def _write_once(self, fn: Callable[[sa.Connection], T]) -> T:
-        with self._engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                result = fn(conn)
-                xid = None if self._is_sqlite else conn.execute(_TRANSACTION_ID).scalar()
-            except BaseException:
-                with contextlib.suppress(SQLAlchemyError):
-                    transaction.rollback()
-                raise
-            try:
-                transaction.commit()
-            except DBAPIError as exc:
-                if xid is None or not _is_transient(exc):
-                    raise
-                raise CommitOutcomeUnknown(xid, result) from exc
-            return result
-
-    def _retrying(self, attempt: Callable[[], T]) -> T:
-        """Run `attempt` until it succeeds, retrying transient errors with backoff within
-        the retry budget; a commit whose outcome was lost is looked up, never redone."""
-        started = time.monotonic()  # a lock waited for inside SQLite counts too
-        pauses = None
-        unknown: CommitOutcomeUnknown | None = None
-        while True:
-            try:
-                if unknown is None:
-                    return attempt()
-                status = self._read_once(lambda c, xid=unknown.transaction_id: c.execute(
-                    _TRANSACTION_STATUS, {"xid": xid}).scalar())
-                if status == "committed":
-                    return unknown.result
-                if status != "in progress":
-                    unknown = None  # rolled back: the unit runs again
-                    continue
-                error: BaseException = TimeoutError("a lost commit is still in progress")
-            except CommitOutcomeUnknown as lost:
-                unknown, error = lost, lost.__cause__ or lost
-            except IntegrityError:
-                raise
-            except DBAPIError as exc:
-                if not _is_transient(exc):
-                    raise self._storage_error(exc) from exc
-                error = exc
-            if pauses is None:
-                pauses = self._backoff.pauses(since=started)
-                self._warn_retrying(error)
-            if next(pauses, None) is None:
-                raise self._storage_error(error, gave_up=True) from error
-
-    def _warn_retrying(self, error: BaseException) -> None:
-        """Say once per unit that the server is away (lock waits are routine: silent)."""
-        if isinstance(error, DBAPIError) and error.connection_invalidated or \
-                is_connection_failure(getattr(error, "orig", None) or error):
-            warnings.warn(f"{self._shown_url}: {first_line(getattr(error, 'orig', None) or error)}"
-                          f"; retrying for up to {self._backoff.budget:g} s", RuntimeWarning,
-                          stacklevel=4)
-
-    def _storage_error(self, error: BaseException, gave_up: bool = False) -> StorageError:
-        file = self._engine.url.database if self._is_sqlite else None
-        return to_storage_error(getattr(error, "orig", None) or error, self._shown_url, file,
-                                self._backoff.budget if gave_up else None)
-
     def _init_schema(self) -> None:
         def create(conn: sa.Connection) -> None:
             if self._engine.dialect.name == "postgresql":
@@ -227,9 +138,7 @@ class SQLStorage(BaseStorage):
                 conn.execute(S.meta.insert().values(key="schema_version",
                                                     value=str(S.SCHEMA_VERSION)))
             elif int(row[0]) > S.SCHEMA_VERSION:
-                raise StorageError(
-                    f"{self._shown_url} was written by a newer hyperloom (schema version "
-                    f"{row[0]}, this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
+                raise self._newer_schema(row[0])
             elif int(row[0]) < S.SCHEMA_VERSION:  # create_all added what the older one lacked
                 conn.execute(S.meta.update().where(S.meta.c.key == "schema_version")
                              .values(value=str(S.SCHEMA_VERSION)))
@@ -239,15 +148,17 @@ class SQLStorage(BaseStorage):
         except (StorageError, SQLAlchemyError):
             version = None
         if version is not None and int(version) > S.SCHEMA_VERSION:
-            raise StorageError(
-                f"{self._shown_url} was written by a newer hyperloom (schema version {version}, "
-                f"this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
+            raise self._newer_schema(version)
         if version is None or int(version) < S.SCHEMA_VERSION:
             try:
                 self._write(create)
             except ReadOnlyStorageError:
                 if version is None:
                     raise  # an older database that cannot be upgraded is still read as it is
+
+    def _newer_schema(self, version: Any) -> StorageError:
+        return StorageError(f"{self._shown_url} was written by a newer hyperloom (schema version "
+                            f"{version}, this one reads up to {S.SCHEMA_VERSION}); upgrade hyperloom")
 
     def close(self) -> None:
         self._engine.dispose()
@@ -592,8 +503,3 @@ class SQLStorage(BaseStorage):
                 pass  # another worker got there first
         return failed
 
-
-def _is_transient(exc: DBAPIError) -> bool:
-    if exc.connection_invalidated:  # a pooled connection the server dropped: use a new one
-        return True
-    return is_transient(exc.orig if exc.orig is not None else exc)
