@@ -5,12 +5,13 @@ parse only, so `import hyperloom.sweep` stays light."""
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any
 
 from . import _ast as A
-from ._errors import NodeError, Source, SweepError, SweepSyntaxError
+from ._errors import NodeError, Source, SweepSyntaxError
 from ._grammar import GRAMMAR
 from ._layout import Layout, LayoutError
 from ._to_ast import ExpressionRules, StatementRules
@@ -66,10 +67,9 @@ def _parse_locked(source: Source, text: str) -> A.File:
     try:
         return parser.parse(text)
     except VisitError as exc:  # pragma: no cover - inline transformers raise directly
-        err = exc.orig_exc
-        if isinstance(err, NodeError):
-            raise err.to_sweep_error(source) from None
-        raise
+        if not isinstance(exc.orig_exc, NodeError):
+            raise
+        raise exc.orig_exc.to_sweep_error(source) from None
     except NodeError as exc:
         raise exc.to_sweep_error(source) from None
     except LayoutError as exc:
@@ -77,17 +77,15 @@ def _parse_locked(source: Source, text: str) -> A.File:
     except UnexpectedToken as exc:
         raise _unclosed(source, text) or _token_error(exc, source) from None
     except UnexpectedCharacters as exc:
-        unclosed = _unclosed(source, text)
-        if unclosed is not None:
-            raise unclosed from None
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-        raise SweepSyntaxError(f"unexpected character {char!r}", source, exc.line,
-                               exc.column) from None
+        raise _unclosed(source, text) or _character_error(exc, source, text) from None
     except UnexpectedInput as exc:  # pragma: no cover - other lark errors
         raise SweepSyntaxError(str(exc).splitlines()[0], source, getattr(exc, "line", None),
                                getattr(exc, "column", None)) from None
-    except SweepError:
-        raise
+
+
+def _character_error(exc: Any, source: Source, text: str) -> SweepSyntaxError:
+    char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+    return SweepSyntaxError(f"unexpected character {char!r}", source, exc.line, exc.column)
 
 
 def _terminal_text(name: str) -> str:
@@ -100,36 +98,44 @@ def _terminal_text(name: str) -> str:
     return repr(pattern.value) if pattern.type == "str" else name.lower()
 
 
-_BRACKETS = None
-
-
 def _unclosed(source: Source, text: str) -> SweepSyntaxError | None:
     """When parsing stopped inside brackets that the rest of the file never closes, the
     useful place to point at is the opening bracket (as Python does)."""
-    global _BRACKETS
-    opened = list(getattr(_LAYOUT, "open", None) or [])
+    opened = _LAYOUT.open
     if not opened:
         return None
-    if _BRACKETS is None:
-        string = re.search(r"^STRING: /(.*)/s$", GRAMMAR, re.M).group(1)  # type: ignore[union-attr]
-        _BRACKETS = re.compile(rf"(?P<s>{string})|#[^\n]*|(?P<b>[()\[\]{{}}])", re.S)
-    pairs = {")": "(", "]": "[", "}": "{"}
-    stack: list[int] = []
-    for m in _BRACKETS.finditer(text):
-        b = m.group("b")
-        if b is None:
-            continue
-        if b in pairs:
-            if stack and text[stack[-1]] == pairs[b]:
-                stack.pop()
-        else:
-            stack.append(m.start())
-    never = set(stack)
+    never = _never_closed(text)
     for tok in reversed(opened):
         if tok.start_pos in never:
             return SweepSyntaxError(f"{str(tok)!r} was never closed", source, tok.line,
                                     tok.column)
     return None
+
+
+_OPENER = {")": "(", "]": "[", "}": "{"}
+
+
+def _never_closed(text: str) -> set[int]:
+    """The offsets of the opening brackets that nothing after them closes (a closer that
+    matches no opener is passed over; brackets in strings and comments do not count)."""
+    stack: list[int] = []
+    for m in _brackets().finditer(text):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in _OPENER:
+            if stack and text[stack[-1]] == _OPENER[b]:
+                stack.pop()
+        else:
+            stack.append(m.start())
+    return set(stack)
+
+
+@functools.cache
+def _brackets() -> re.Pattern:
+    """Strings (as the grammar reads them), comments and brackets, compiled at first use."""
+    string = re.search(r"^STRING: /(.*)/s$", GRAMMAR, re.M).group(1)  # type: ignore[union-attr]
+    return re.compile(rf"(?P<s>{string})|#[^\n]*|(?P<b>[()\[\]{{}}])", re.S)
 
 
 def _token_error(exc: Any, source: Source) -> SweepSyntaxError:
