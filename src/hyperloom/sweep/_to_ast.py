@@ -191,16 +191,10 @@ class ExpressionRules:
         _no_duplicates(kwargs)
         return Func(name, tuple(args), tuple((k, v) for k, v, _ in kwargs), _pos(tok))
 
-    def kwarg(self, items):
-        name, _, value = items
-        if not _KWARG_RE.match(str(name)):
-            raise NodeError(f"{str(name)!r} is not a valid argument name", _pos(name))
-        return (str(name), value, _pos(name))
-
     def arg(self, items):
         if len(items) == 1:
             return (None, items[0], _pos(items[0]))
-        return self.kwarg(items)
+        return _keyword_arg(items)
 
     def list(self, items):
         return make_list(items[1:-1], _pos(items[0]))
@@ -285,6 +279,14 @@ def _includes_first(stmts: list) -> None:
                             "config is written with its includes first); move it to the top",
                             stmt.pos)
         seen_binding = seen_binding or not isinstance(stmt, (A.Include, A.Import))
+
+
+def _keyword_arg(items: list[Any]) -> tuple[str, Node, Any]:
+    """`name = value` in a call: (name, value, position), the name checked."""
+    name, _, value = items
+    if not _KWARG_RE.match(str(name)):
+        raise NodeError(f"{str(name)!r} is not a valid argument name", _pos(name))
+    return (str(name), value, _pos(name))
 
 
 def _ref_name(tok: Any) -> str:
