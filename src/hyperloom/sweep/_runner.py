@@ -10,8 +10,6 @@ so re-running resumes and several runners share one sweep.
 
 from __future__ import annotations
 
-import inspect
-import json
 import os
 import signal
 import sys
@@ -37,8 +35,15 @@ from ._claims import (
 )
 from ._config import Config
 from ._errors import SweepError
-from ._report import RESULT_ENV
+from ._report import RESULT_ENV, last_lines, parse_metric
 from ._results import results_table
+from ._run_setup import (
+    ATTR_FILE,
+    existing_storage,
+    grid_distributions,
+    make_sampler,
+    study_name_for,
+)
 from ._stopping import (
     STDOUT_CLOSED,
     StopFlag,
@@ -53,12 +58,10 @@ __all__ = ["ATTR_CONFIG", "RunResult", "config_key", "make_sampler",
            "parse_metric", "run_sweep"]
 
 _POLL_S = 0.05
-LOG_LINES_SHOWN = 5
 
 # User attributes the runner records on each trial (besides those of `_claims`).
 ATTR_SOURCE = "sweep_source"  # hash of the sweep file's text (the resume key of sampled runs)
 ATTR_INDEX = "sweep_index"
-ATTR_FILE = "sweep_file"  # study attribute: the absolute path of the sweep file it belongs to
 
 
 @dataclass
@@ -81,105 +84,10 @@ class RunResult:
         return 1 if self.failed else 0
 
 
-_SAMPLER_ALIASES = {"nsga2": "nsgaii", "cma": "cmaes", "sobol": "qmc", "halton": "qmc"}
-
-
-def make_sampler(name: str, space: Any, seed: int | None) -> Any:
-    """A sampler of `hyperloom.samplers` by short name: random, qmc, tpe, grid, cmaes, ..."""
-    from .. import samplers
-
-    classes = {}
-    for attr in dir(samplers):
-        obj = getattr(samplers, attr)
-        if (isinstance(obj, type) and issubclass(obj, samplers.BaseSampler)
-                and obj is not samplers.BaseSampler):
-            classes[attr.lower().removesuffix("sampler")] = obj
-    key = name.lower().removesuffix("sampler").replace("-", "").replace("_", "")
-    key = _SAMPLER_ALIASES.get(key, key)
-    cls = classes.get(key)
-    if cls is None:
-        raise ValueError(f"unknown sampler {name!r}; hyperloom.samplers has: "
-                         f"{', '.join(sorted(classes))}")
-    if key == "grid":
-        return cls(space)
-    params = inspect.signature(cls).parameters
-    return cls(seed=seed) if "seed" in params else cls()
-
-
-def parse_metric(text: str) -> float | list[float]:
-    """A number, a JSON list of numbers, or a JSON object with a "value" (or one number)."""
-    data = json.loads(text)
-    if isinstance(data, dict):
-        if "value" in data:
-            data = data["value"]
-        elif len(data) == 1:
-            (data,) = data.values()
-        else:
-            raise ValueError(f"a JSON object needs a 'value' entry, got keys {sorted(data)}")
-    if isinstance(data, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                      for v in data):
-        return [float(v) for v in data]
-    if isinstance(data, (int, float)) and not isinstance(data, bool):
-        return float(data)
-    raise ValueError(f"not a number: {text!r}")
-
-
-def last_lines(text: str, n: int = LOG_LINES_SHOWN) -> list[str]:
-    """The last `n` non-blank lines of a log."""
-    return [line for line in text.splitlines() if line.strip()][-n:]
-
-
-def study_name_for(file: str | os.PathLike, storage: Any) -> str:
-    """The stem of the file, or with as many parent folders as needed to name a study that
-    is free or already belongs to this file (`expA/sweep`, `expB/sweep`)."""
-    from ..storage import StudyNotFoundError
-
-    path = Path(file).resolve()
-    parts = path.with_suffix("").parts
-    for depth in range(1, len(parts)):
-        name = "/".join(parts[-depth:])
-        try:
-            owner = storage.get_study_attrs(storage.get_study_id(name)).get(ATTR_FILE)
-        except StudyNotFoundError:
-            return name
-        if owner in (None, str(path)):  # studies of older runs have no owner: resume them
-            return name
-    return str(path)
-
-
 def _substitute(arg: str, subs: dict[str, str]) -> str:
     for k, v in subs.items():
         arg = arg.replace(k, v)
     return arg
-
-
-def _grid_distributions(configs: list[Config]) -> dict[str, Any]:
-    """For each swept key, a Choice of its values over the whole grid: the params of a grid
-    run are recorded with a distribution that stays the same across its trials."""
-    from ..space import Choice
-
-    values: dict[str, dict[str, Any]] = {}
-    for c in configs:
-        for k, v in c.params.items():
-            values.setdefault(k, {}).setdefault(json.dumps(v, sort_keys=True), v)
-    out = {}
-    for k, v in values.items():
-        try:
-            out[k] = Choice(list(v.values()))
-        except ValueError:  # values a Choice cannot tell apart (1 and 1.0): not a param
-            pass
-    return out
-
-
-def _existing_storage(url: str | None) -> Any:
-    """The storage at `url`, or None for a SQLite file that does not exist (not created)."""
-    from ..storage import get_storage
-
-    if url is not None and url.startswith("sqlite:///"):
-        path = url[len("sqlite:///"):].split("?", 1)[0]
-        if path and path != ":memory:" and not os.path.exists(path):
-            return None
-    return get_storage(url)
 
 
 def _config_label(config: Config) -> str:
@@ -231,7 +139,7 @@ class _SweepRun:
         from ..study import TrialState
 
         configs = list(self.sweep)  # checks every config before anything runs
-        self.grid_dists = _grid_distributions(configs)
+        self.grid_dists = grid_distributions(configs)
         done = {trial_key(t) for t in trials if t.state == TrialState.COMPLETE}
         keyed = [(c, config_key(c, self.command, self.include_dir)) for c in configs]
         todo = [(c, k) for c, k in keyed if k not in done]
@@ -252,7 +160,7 @@ class _SweepRun:
         """Say what would run, starting and writing nothing."""
         import hyperloom as hl
 
-        storage = _existing_storage(self.opt["storage"])
+        storage = existing_storage(self.opt["storage"])
         name = self.result.study_name = self._study_name(storage)
         try:
             trials = hl.load_study(study_name=name, storage=storage).trials if storage else []
