@@ -84,6 +84,7 @@ def _start_worker(url: str, *, n_jobs: int = 1, options: str = "", long_call: st
     return proc
 
 
+@pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_sigterm_fails_the_running_trials_and_exits_with_status_143(sqlite_url, n_jobs):
     proc = _start_worker(sqlite_url, n_jobs=n_jobs)
@@ -274,6 +275,7 @@ def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url
     assert trials[4].value == trials[4].params["x"]
 
 
+@pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 def test_an_ask_tell_trial_beats_until_it_is_told(sqlite_url):
     study = hl.create_study(storage=sqlite_url, study_name="w", heartbeat_interval=0.1,
                             grace_period=0.8)

@@ -172,6 +172,7 @@ def test_sampled_file_needs_n_trials(workspace):
     assert result.exit_code == 1 and "n-trials" in result.output
 
 
+@pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 def test_ctrl_c_stops_children_and_leaves_the_study_consistent(workspace):
     (workspace / "slow.py").write_text(textwrap.dedent("""
         import os, sys, time
