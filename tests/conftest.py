@@ -57,3 +57,12 @@ def _run_python(code: str, *args: str, timeout: float = 120, check: bool = True,
 def run_python():
     """Run a Python snippet in a fresh interpreter (a real second process)."""
     return _run_python
+
+
+def pytest_collection_modifyitems(items):
+    """Under `-n 2` every PostgreSQL test runs in one worker, in turn: a test that restarts the
+    server must not cut another worker's connection."""
+    for item in items:
+        if item.get_closest_marker("postgres") or {"pg_url", "_pg_database"} & set(
+                item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group("postgres"))

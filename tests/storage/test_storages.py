@@ -13,7 +13,7 @@ from hyperloom.storage import (
 )
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def storage(request, tmp_path):
     if request.param == "memory":
         yield InMemoryStorage()
