@@ -44,6 +44,24 @@ def pg_url(_pg_database) -> str:
     return _pg_database
 
 
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def storage_url(request, tmp_path):
+    """Each kind of storage in turn: None (in memory), a fresh SQLite file, the PostgreSQL test
+    database (emptied of studies afterwards)."""
+    if request.param == "memory":
+        yield None
+        return
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'study.db'}"
+        return
+    pg_url = request.getfixturevalue("pg_url")
+    yield pg_url
+    import hyperloom as hl
+
+    for study in hl.get_all_study_summaries(pg_url):
+        hl.delete_study(study_name=study.name, storage=pg_url)
+
 def _run_python(code: str, *args: str, timeout: float = 120, check: bool = True,
                 **kwargs) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args],

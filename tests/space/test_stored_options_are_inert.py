@@ -98,15 +98,6 @@ MARKER_LOOKALIKES = [{"$import": "os:getcwd"}, {"$literal": "x"},
                      {"type": "space", "params": {"x": {"type": "uniform", "low": 0, "high": 1}}}]
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage_url(request, tmp_path):
-    if request.param == "memory":
-        return None
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'user.db'}"
-    return request.getfixturevalue("pg_url")
-
-
 def test_a_users_dict_holding_import_key_comes_back_as_the_same_dict(storage_url):
     received = []
 

@@ -243,15 +243,6 @@ def test_a_full_disk_is_a_clear_error_and_leaves_the_database_intact(tmp_path):
 
 
 # -- study names -----------------------------------------------------------------------------
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def storage_url(request, tmp_path):
-    if request.param == "memory":
-        return None
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'names.db'}"
-    return request.getfixturevalue("pg_url")
-
-
 def test_an_empty_study_name_is_refused_with_the_fix(storage_url):
     with pytest.raises(ValueError, match="study_name must not be empty.*leave study_name out"):
         hl.create_study(storage=storage_url, study_name="")
