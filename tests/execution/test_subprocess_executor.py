@@ -3,7 +3,6 @@ and stop() leaves no process of a job's group behind, grandchildren included."""
 
 from __future__ import annotations
 
-import os
 import pickle
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 
 from hyperloom.execution import Command, Executor, ProcessOutcome, SubprocessExecutor
 from hyperloom.storage import TrialState
+from processes import gone
 
 PY = sys.executable
 
@@ -32,18 +32,6 @@ def collect_all(executor: SubprocessExecutor, count: int,
         done.update(executor.collect(0.5))
     assert len(done) == count, f"only {sorted(map(str, done))} ended in {seconds} s"
     return done
-
-
-def gone(pid: int) -> bool:
-    """True when the process has exited (a zombie not yet reaped counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ and the real PostgreSQL server, stopped, paused and killed with real signals."""
 
 from __future__ import annotations
 
-import glob
 import os
 import signal
 import subprocess
@@ -15,6 +14,7 @@ import pytest
 
 import hyperloom as hl
 from hyperloom import TrialState
+from processes import children, gone
 
 
 class _FloatRaises:
@@ -149,25 +149,6 @@ def _watch(url: str, grace: float) -> hl.Study:
                          grace_period=grace)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            fields = open(stat).read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.split("/")[2]))
-    return found
-
-
-def _gone(pid: int) -> bool:
-    try:
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
-
-
 def _wait_until(condition, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -195,12 +176,12 @@ def _keep_failing_stale(proc: subprocess.Popen, watcher: hl.Study) -> list[int]:
 @pytest.mark.slow
 def test_a_killed_workers_trial_is_failed_by_a_live_worker_without_any_ask(url):
     proc = _start_worker(url, options=BEATING.format(grace=1.0))
-    helpers = _children(proc.pid)
+    helpers = children(proc.pid)
     live = _watch(url, grace=1.0)
     held = live.ask()  # a live ask/tell worker, holding its trial; no ask() after the kill
     proc.kill()
     proc.wait(timeout=10)
-    assert helpers and _wait_until(lambda: all(_gone(pid) for pid in helpers), 2.0)
+    assert helpers and _wait_until(lambda: all(gone(pid) for pid in helpers), 2.0)
     dead = next(t for t in live.trials if t.number == 3)
     assert _wait_until(lambda: live.storage.get_trial(dead.trial_id).state
                        == TrialState.FAILED, 5.0)
@@ -325,9 +306,9 @@ def test_a_trial_failed_as_dead_keeps_what_its_objective_records_afterwards(sqli
         trial.report(0.1, step=2)
 
 def test_the_in_memory_storage_beats_without_a_helper_process():
-    before = set(_children(os.getpid()))
+    before = set(children(os.getpid()))
     study = hl.create_study(heartbeat_interval=0.05)
     trial = study.ask()
     time.sleep(0.2)
-    assert set(_children(os.getpid())) == before
+    assert set(children(os.getpid())) == before
     assert study.tell(trial, 1.0).state == TrialState.COMPLETE

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import hyperloom as hl
+from processes import gone
 
 PY = sys.executable
 
@@ -65,18 +66,6 @@ def wait_for_pids(workspace: Path, count: int, runner: subprocess.Popen) -> list
         time.sleep(0.05)
     assert len(files) == count
     return [int(p) for f in files for p in f.read_text().split()]
-
-
-def gone(pid: int) -> bool:
-    """True when the process has exited (a zombie not yet reaped counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 def wait_all_gone(pids: list[int], seconds: float = 10.0) -> list[int]:

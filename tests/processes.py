@@ -1,0 +1,34 @@
+"""Looking at real processes from tests: whether one has exited, and the children of one."""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+
+
+def gone(pid: int) -> bool:
+    """True when the process has exited (a zombie not yet reaped counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def children(pid: int) -> list[int]:
+    """The live (not zombie) children of `pid`."""
+    found = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.split("/")[2]))
+    return found
