@@ -102,6 +102,11 @@ def _assert_points_of(space: SearchSpace, study: Any) -> None:
 
 
 # -- the checks -----------------------------------------------------------------------------
+def _spaces_of(case: SamplerCase) -> Any:
+    """The case's strategy of spaces, or random ones (a strategy is always truthy: test None)."""
+    return case.spaces if case.spaces is not None else search_spaces()
+
+
 def check_proposals_are_points_of_random_spaces(case: SamplerCase) -> None:
     """Given the study's static space, every proposal is a point of it: in range, on the grid
     of q and step, active names only (random spaces, conditional branches included)."""
@@ -110,7 +115,7 @@ def check_proposals_are_points_of_random_spaces(case: SamplerCase) -> None:
 
     @hyp.settings(max_examples=case.max_examples, deadline=None, database=None,
                   suppress_health_check=list(hyp.HealthCheck))
-    @hyp.given(space=case.spaces or search_spaces(), seed=st.integers(0, 2**16))
+    @hyp.given(space=_spaces_of(case), seed=st.integers(0, 2**16))
     def run(space: SearchSpace, seed: int) -> None:
         _assert_points_of(space, _run_static(case, seed, space, case.n_trials))
 
@@ -125,7 +130,7 @@ def check_define_by_run_proposals_are_points_of_random_spaces(case: SamplerCase)
 
     @hyp.settings(max_examples=case.max_examples, deadline=None, database=None,
                   suppress_health_check=list(hyp.HealthCheck))
-    @hyp.given(space=case.spaces or search_spaces(), seed=st.integers(0, 2**16))
+    @hyp.given(space=_spaces_of(case), seed=st.integers(0, 2**16))
     def run(space: SearchSpace, seed: int) -> None:
         weights = np.random.default_rng(seed).normal(size=len(space.names))
 
