@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 import hyperloom as hl
-from hyperloom.graph._callbacks import Checkpoint, ConsoleLog, History
-from hyperloom.graph._optimize import optimize
+from hyperloom.graph import Checkpoint, ConsoleLog, History, optimize
 
 RNG = np.random.default_rng(0)
 X = RNG.uniform(-3, 3, 15)
