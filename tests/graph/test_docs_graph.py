@@ -1,0 +1,15 @@
+"""docs/graph.md's code runs as written, in order, in one namespace."""
+
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "graph.md"
+
+
+def test_every_python_block_of_the_graph_docs_runs():
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    assert len(blocks) == 5
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
+    assert set(namespace["best"]) == {"linreg.line.w", "linreg.line.b"}
