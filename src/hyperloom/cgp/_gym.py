@@ -34,6 +34,8 @@ class GymTask:
     episodes: episodes per evaluation; episode i is reset with seed `seed + i`, so every
         program meets the same starts.
     max_steps: the episode length limit (the largest return on CartPole is this number).
+
+    `inputs_of(observation)` gives the program inputs, `action_of(outputs)` the action.
     """
 
     def __init__(self, env_id: str, *, episodes: int = 3, max_steps: int | None = None,
@@ -45,8 +47,8 @@ class GymTask:
         self.env = _gymnasium().make(env_id, **make_kwargs)
         self.episodes = episodes
         self.seed = seed
-        self._observe = _observation_scaler(self.env.observation_space)
-        self._act, self.n_outputs = _action_mapper(self.env.action_space)
+        self.inputs_of = _observation_scaler(self.env.observation_space)
+        self.action_of, self.n_outputs = _action_mapper(self.env.action_space)
         self.n_inputs = int(np.prod(self.env.observation_space.shape))
 
     def genome(self, *, rows: int = 1, columns: int = 10, levels_back: int | None = None,
@@ -61,8 +63,8 @@ class GymTask:
         obs, _ = self.env.reset(seed=self.seed + index)
         total, done = 0.0, False
         while not done:
-            outputs = program(self._observe(obs))
-            obs, reward, terminated, truncated, _ = self.env.step(self._act(outputs))
+            outputs = program(self.inputs_of(obs))
+            obs, reward, terminated, truncated, _ = self.env.step(self.action_of(outputs))
             total += float(reward)
             done = terminated or truncated
         return total
@@ -85,8 +87,8 @@ def _observation_scaler(space: Any) -> Callable[[Any], list[float]]:
         raise TypeError(f"GymTask: observation space {space!r} is not a Box or Discrete")
     low, high = space.low.ravel().astype(float), space.high.ravel().astype(float)
     finite = np.isfinite(low) & np.isfinite(high) & (high > low)
-    mid = np.where(finite, (low + high) / 2, 0.0)
-    half = np.where(finite, (high - low) / 2, 1.0)
+    low, high = np.where(finite, low, -1.0), np.where(finite, high, 1.0)
+    mid, half = (low + high) / 2, (high - low) / 2
 
     def scale(obs: Any) -> list[float]:
         x = np.asarray(obs, dtype=float).ravel()
