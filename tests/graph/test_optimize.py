@@ -218,3 +218,12 @@ def test_console_log_prints_a_line_per_generation_with_a_star_on_improvement():
     bests = history.best_scores
     improved = [i == 0 or bests[i] > bests[i - 1] for i in range(len(bests))]
     assert ["*" in line for line in lines] == improved
+
+
+def test_history_of_a_resumed_run_counts_the_generation_it_stopped_in(sqlite_url):
+    options = dict(storage=sqlite_url, study_name="line", seed=0, population_size=4, lambda_=2)
+    optimize(LineGraph(), score, "genetic", n_trials=8, **options)  # generation 1 half done
+    history = History()
+    optimize(LineGraph(), score, "genetic", generations=3, callbacks=[history], **options)
+    assert [r.generation for r in history.records] == [1, 2, 3]
+    assert [len(r.scores) for r in history.records] == [8, 8, 8]

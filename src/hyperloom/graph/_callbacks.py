@@ -24,6 +24,8 @@ from ..storage import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from ..study import Study
 
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAILED)
+
 
 @dataclass(frozen=True)
 class Generations:
@@ -80,12 +82,18 @@ class GenerationCallback:
 
     def __call__(self, study: Study, trial: FrozenTrial) -> None:
         generation = self.generations.of(trial.number)
-        if self._next is None:
-            self._next = generation  # a resumed study starts where its trials are
+        if self._next is None:  # a resumed study starts inside the generation it stopped in
+            self._next = generation
+            self._pending[generation] = self._finished_before(study, generation, trial.number)
         self._pending.setdefault(generation, []).append(trial)
         while self._next in self._pending and \
                 len(self._pending[self._next]) >= self.generations.size(self._next):
             self._close(self._next)
+
+    def _finished_before(self, study: Study, generation: int, number: int) -> list[FrozenTrial]:
+        """Trials of `generation` that an earlier run of the study finished."""
+        return [t for t in study.get_trials(_FINISHED)
+                if self.generations.of(t.number) == generation and t.number != number]
 
     def finish(self) -> None:
         """Close the generations still open (the run ended inside them)."""
