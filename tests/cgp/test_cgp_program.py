@@ -99,8 +99,9 @@ def test_formula_rejects_anything_but_inputs_and_operators():
         cgp.Formula("add(x0)", cgp.NUMERIC)
 
 
-def test_integer_set_computes_with_ints():
+def test_integer_set_computes_with_ints_and_has_no_constant_genes():
     genome = cgp.Genome(2, 1, rows=1, columns=2, operators=cgp.INTEGER)
+    assert not any(name.endswith(".const") for name in genome.search_space())
     params = _params(genome, **{"cell0.op": "mod", "cell0.in1": 1, "cell1.op": "mul",
                                 "cell1.in0": 2, "cell1.in1": 0, "out0": 3})
     assert cgp.decode(genome, params)([7, 4]) == [21]
@@ -132,3 +133,20 @@ def test_symbolic_regression_fits_and_its_formula_reproduces_the_program():
     program = cgp.decode(genome, study.best_params)
     [formula] = [cgp.Formula(t, ARITHMETIC) for t in cgp.to_expression(genome, study.best_params)]
     assert [formula(list(p)) for p in x] == [program(list(p))[0] for p in x]
+
+
+def test_a_cgp_study_resumes_from_sqlite_and_its_best_params_decode_to_its_best_value(tmp_path):
+    genome = cgp.Genome(1, 1, rows=2, columns=3, operators=ARITHMETIC)
+    xs = np.linspace(-1, 1, 9)
+
+    def error(trial):
+        program = cgp.decode(genome, trial.params)
+        return float(np.mean([(program([x])[0] - x * x) ** 2 for x in xs]))
+
+    options = dict(storage=f"sqlite:///{tmp_path}/cgp.db", study_name="cgp",
+                   space=genome.search_space(), load_if_exists=True)
+    hl.create_study(sampler=GeneticSampler(seed=0), **options).optimize(error, n_trials=15)
+    study = hl.create_study(sampler=GeneticSampler(seed=0), **options)
+    study.optimize(error, n_trials=15)
+    assert len(study.trials) == 30
+    assert error(study.best_trial) == study.best_value

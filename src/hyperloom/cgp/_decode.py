@@ -90,8 +90,8 @@ def _reads(genome: Genome, params: Mapping[str, Any], source: int) -> tuple[int,
 def _cell(genome: Genome, params: Mapping[str, Any], source: int) -> Cell:
     k = source - genome.inputs
     op = genome.operators[_gene(params, f"cell{k}.op")]
-    return Cell(source, op, float(_gene(params, f"cell{k}.const")),
-                _reads(genome, params, source))
+    constant = float(_gene(params, f"cell{k}.const")) if op.uses_constant else 0.0
+    return Cell(source, op, constant, _reads(genome, params, source))
 
 
 def _gene(params: Mapping[str, Any], name: str) -> Any:

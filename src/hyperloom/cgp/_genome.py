@@ -63,13 +63,19 @@ class Genome:
         cells = range(self.inputs + first * self.rows, self.inputs + column * self.rows)
         return [*range(self.inputs), *cells]
 
+    @property
+    def has_constants(self) -> bool:
+        """Whether cells carry a constant gene: only when some operator reads it."""
+        return any(op.uses_constant for op in self.operators)
+
     def search_space(self) -> SearchSpace:
         """Every gene as a distribution: operators and sources are choices, constants uniform."""
         genes: dict[str, Any] = {}
         for k in range(self.n_cells):
             sources = self.sources_for(k // self.rows)
             genes[f"cell{k}.op"] = Choice(self.operators.names)
-            genes[f"cell{k}.const"] = Uniform(-1.0, 1.0)
+            if self.has_constants:
+                genes[f"cell{k}.const"] = Uniform(-1.0, 1.0)
             for i in range(self.arity):
                 genes[f"cell{k}.in{i}"] = Choice(sources)
         outputs = list(range(self.inputs + self.n_cells))
