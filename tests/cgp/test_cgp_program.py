@@ -150,3 +150,9 @@ def test_a_cgp_study_resumes_from_sqlite_and_its_best_params_decode_to_its_best_
     study.optimize(error, n_trials=15)
     assert len(study.trials) == 30
     assert error(study.best_trial) == study.best_value
+
+
+def test_two_operators_with_the_same_infix_are_refused():
+    plus = cgp.operator(lambda a, b: a + b, name="plus", infix="+")
+    with pytest.raises(ValueError, match="same infix"):
+        cgp.NUMERIC | [plus]

@@ -32,7 +32,7 @@ def to_expression(genome: Genome, params: Mapping[str, Any]) -> list[str]:
         cell = cells[source]
         args = [render(s, source) for s in cell.reads]
         op = cell.operator
-        if op.infix is not None and len(args) == 2:
+        if op.infix is not None and len(args) == 2 and not op.uses_constant:
             return f"({args[0]} {op.infix} {args[1]})"
         if op.uses_constant:
             args.append(f"c={cell.constant!r}")

@@ -63,6 +63,10 @@ class OperatorSet:
                 raise ValueError(f"OperatorSet: two operators are named {op.name!r}; give one "
                                  "another name (@operator(name=...))")
             self._by_name[op.name] = op
+        infixes = [op.infix for op in self._by_name.values() if op.infix is not None]
+        if len(infixes) != len(set(infixes)):
+            raise ValueError(f"OperatorSet: two operators print as the same infix in {infixes}; "
+                             "formulas could not tell them apart, drop `infix` from one")
         if not self._by_name:
             raise ValueError("OperatorSet: no operators; include at least one")
 
