@@ -112,3 +112,31 @@ def test_every_distribution_round_trips_through_a_graph_space_and_run(dist):
     for _ in range(20):
         params = space.sample(rng)
         assert dist.contains(graph.run(built, tweaks=params))
+
+
+def test_params_outside_the_graph_prefix_are_left_to_their_owner():
+    out = graph.run(net(), tweaks={"net.layer.units": 3, "batch_size": 64}, x=0)
+    assert out["units"] == 3
+
+
+def test_stacked_tweaks_decorators_merge_their_tweaks_and_defaults():
+    @graph.tweaks(a=hl.Uniform(0, 1), defaults={"a": 0.5})
+    @graph.tweaks(b=hl.IntUniform(0, 3))
+    def both(a, b):
+        return a, b
+
+    @graph.aggregator
+    def g():
+        return both()
+
+    assert g().tweak_ids == ["g.both.a", "g.both.b"]
+    assert graph.run(g(), tweaks={"g.both.b": 2}) == (0.5, 2)
+
+
+def test_a_switch_default_picks_its_branch_when_the_run_gives_none():
+    @graph.aggregator
+    def g():
+        return graph.switch("mode", default="fast") << {"fast": 1, "slow": 2}
+
+    assert graph.run(g()) == 1
+    assert graph.run(g(), tweaks={"g.mode": "slow"}) == 2

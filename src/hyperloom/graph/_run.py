@@ -40,11 +40,13 @@ class _Run:
         self.graph, self.inputs, self.context = graph, inputs, context
         self.variables = context.variables
         space = graph.search_space()
-        unknown = [t for t in tweaks if t not in space]
+        # Names outside the graph's prefix are another part's (a define-by-run objective may
+        # suggest more); a name inside it that the space lacks is a typo or a stale id.
+        unknown = [t for t in tweaks if t not in space and t.startswith(f"{graph.name}.")]
         if unknown:
             raise GraphError(f"tweak {unknown[0]!r} is not in graph {graph.name!r}; "
                              f"known ids: {graph.tweak_ids}")
-        self.tweaks = {t: _external(t, space[t], v) for t, v in tweaks.items()}
+        self.tweaks = {t: _external(t, space[t], v) for t, v in tweaks.items() if t in space}
         self._values: dict[int, Any] = {}
         self._active: set[int] = set()
         self._at_end: list[Callable[[], Any]] = []

@@ -7,6 +7,7 @@ arguments take their defaults), so it stays testable on its own.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,8 @@ class TweakedFunction:
 
     def __init__(self, fn: Callable[..., Any], specs: dict[str, Distribution],
                  defaults: dict[str, Any], share: bool) -> None:
-        self.fn, self.specs, self.defaults, self.share = fn, specs, defaults, share
+        self.fn, self.specs, self.defaults, self.share = fn, _in_signature_order(fn, specs), \
+            defaults, share
         self.name = getattr(fn, "__name__", type(fn).__name__)
         functools.update_wrapper(self, fn)
 
@@ -37,6 +39,16 @@ class TweakedFunction:
                              "or graph.call(fn) << [...]")
         return build_call(ctx, self.fn, self.name, [], kwargs, self.specs, self.defaults,
                           self.share)
+
+
+def _in_signature_order(fn: Callable[..., Any], specs: dict[str, Any]) -> dict[str, Any]:
+    """Tweaks in the order of the function's parameters, whatever the decorators' order."""
+    try:
+        order = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):  # some builtins and classes have no signature
+        return dict(specs)
+    return dict(sorted(specs.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order
+                       else len(order)))
 
 
 def build_call(ctx: BuildContext, fn: Callable[..., Any], name: str, args: list[Any],
