@@ -61,6 +61,13 @@ def test_delay_and_var_persist_within_one_context_and_reset_in_a_new_one():
     assert graph.run(g) == [1, -1]  # no context: a fresh one each run
 
 
+def test_runs_inside_as_default_share_that_context():
+    g = counter()
+    with graph.ExecutionContext().as_default():
+        assert [graph.run(g)[0] for _ in range(3)] == [1, 2, 3]
+    assert graph.run(g)[0] == 1
+
+
 def test_a_delay_breaks_a_feedback_loop():
     @graph.aggregator
     def accumulate():

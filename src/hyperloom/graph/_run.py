@@ -3,7 +3,8 @@ each node at most once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from hyperloom.space import Distribution
@@ -20,6 +21,18 @@ class ExecutionContext:
     def __init__(self) -> None:
         self.node_state: dict[str, dict[str, Any]] = {}
         self.variables: dict[str, Any] = {}
+
+    @contextmanager
+    def as_default(self) -> Iterator[ExecutionContext]:
+        """Within the block, runs given no `context=` use this one."""
+        _DEFAULTS.append(self)
+        try:
+            yield self
+        finally:
+            _DEFAULTS.pop()
+
+
+_DEFAULTS: list[ExecutionContext] = []
 
 
 def _external(tweak_id: str, dist: Distribution, value: Any) -> Any:
@@ -98,11 +111,13 @@ class _Run:
 def run(graph: Graph, tweaks: Mapping[str, Any] | None = None, *,
         context: ExecutionContext | None = None, **inputs: Any) -> Any:
     """Run `graph` with tweak values (a study's `trial.params` as they are) and inputs;
-    returns the output structure's value. `context` keeps state across runs."""
+    returns the output structure's value. `context` (or `ExecutionContext.as_default()`)
+    keeps state across runs; without one, each run starts fresh."""
     if not isinstance(graph, Graph):
         raise TypeError(f"graph.run: expected a Graph (what an @graph.aggregator returns), got "
                         f"{type(graph).__name__}; call the aggregator first")
-    execution = _Run(graph, tweaks or {}, inputs, context or ExecutionContext())
+    context = context or (_DEFAULTS[-1] if _DEFAULTS else ExecutionContext())
+    execution = _Run(graph, tweaks or {}, inputs, context)
     for hook in graph.on_enter:
         hook()
     try:
