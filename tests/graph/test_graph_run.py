@@ -29,6 +29,21 @@ def test_on_enter_and_on_exit_run_once_per_run():
     assert events == ["enter", "f", "f", "exit"] * 2
 
 
+def test_hooks_of_an_aggregator_embedded_twice_still_run_once_per_run():
+    events = []
+
+    @graph.aggregator(on_enter=lambda: events.append("enter inner"))
+    def inner():
+        return 1
+
+    @graph.aggregator(on_enter=lambda: events.append("enter outer"))
+    def outer():
+        return [inner(), inner()]
+
+    assert graph.run(outer()) == [1, 1]
+    assert events == ["enter outer", "enter inner"]
+
+
 def test_on_exit_runs_even_when_a_node_raises():
     events = []
 

@@ -23,9 +23,10 @@ class Aggregator:
         functools.update_wrapper(self, fn)
 
     def _body(self, ctx: Any, args: tuple, kwargs: dict) -> Any:
-        if self.on_enter is not None:
+        # Once per graph, however many times the aggregator is embedded in it.
+        if self.on_enter is not None and self.on_enter not in ctx.on_enter:
             ctx.on_enter.append(self.on_enter)
-        if self.on_exit is not None:
+        if self.on_exit is not None and self.on_exit not in ctx.on_exit:
             ctx.on_exit.append(self.on_exit)
         return self.fn(*args, **kwargs)
 
