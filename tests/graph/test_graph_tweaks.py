@@ -114,6 +114,11 @@ def test_every_distribution_round_trips_through_a_graph_space_and_run(dist):
         assert dist.contains(graph.run(built, tweaks=params))
 
 
+def test_an_integer_tweak_given_as_a_whole_float_reaches_the_function_as_an_int():
+    out = graph.run(net(), tweaks={"net.layer.units": 3.0}, x=0)
+    assert out["units"] == 3 and isinstance(out["units"], int)
+
+
 def test_params_outside_the_graph_prefix_are_left_to_their_owner():
     out = graph.run(net(), tweaks={"net.layer.units": 3, "batch_size": 64}, x=0)
     assert out["units"] == 3

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from hyperloom.space import Distribution
+from hyperloom.space import Distribution, IntUniform
 
 from ._errors import GraphError, MissingTweakError
 from ._graph import Graph
@@ -37,6 +37,8 @@ _DEFAULTS: list[ExecutionContext] = []
 
 def _external(tweak_id: str, dist: Distribution, value: Any) -> Any:
     """A study's stored value (or an already live option) -> the value user code gets."""
+    if isinstance(dist, IntUniform) and dist.contains(value):
+        return int(value)  # 3.0 is a value of IntUniform, but user code wants the int 3
     if dist.contains(value):
         return dist.to_external(value)
     if not dist.numeric and any(dist.to_external(v) == value for v in dist.values()):
