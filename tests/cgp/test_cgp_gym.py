@@ -1,6 +1,8 @@
 """The gymnasium adapter: spaces mapped to program inputs and outputs, seeded episodes, and
 CGP evolving a perfect CartPole controller through a Study."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,20 @@ def test_genetic_cgp_balances_cartpole_perfectly_within_300_generations(seed):
     study.optimize(task.objective(genome), n_trials=4 + 300 * 16, callbacks=[stop_when_perfect])
     assert study.best_value == 250
     assert sampler.generation_of(len(study.trials) - 1) <= 300
+
+
+def test_parallel_trials_score_like_sequential_ones():
+    task = cgp.GymTask("CartPole-v1", episodes=2, max_steps=100, seed=0)
+    genome = task.genome(rows=2, columns=3)
+    space = genome.search_space()
+    options = dict(space=space, direction="maximize", sampler=hl.samplers.RandomSampler(seed=1))
+    parallel = hl.create_study(**options)
+    parallel.optimize(task.objective(genome), n_trials=16, n_jobs=4)
+    for trial in parallel.trials:
+        assert trial.value == task.score(cgp.decode(genome, trial.params))
+
+
+def test_missing_gymnasium_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gymnasium", None)
+    with pytest.raises(ImportError, match=r"pip install 'hyperloom\[gym\]'"):
+        cgp.GymTask("CartPole-v1")

@@ -9,6 +9,7 @@ takes one output per dimension, mapped from [-1, 1] onto its bounds.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +45,9 @@ class GymTask:
             raise ValueError(f"GymTask: `episodes` must be >= 1, got {episodes!r}")
         if max_steps is not None:
             make_kwargs["max_episode_steps"] = max_steps
-        self.env = _gymnasium().make(env_id, **make_kwargs)
+        self._make = lambda: _gymnasium().make(env_id, **make_kwargs)
+        self.env = self._make()
+        self._per_thread = threading.local()  # n_jobs > 1 runs episodes in threads
         self.episodes = episodes
         self.seed = seed
         self.inputs_of = _observation_scaler(self.env.observation_space)
@@ -60,14 +63,23 @@ class GymTask:
     def run_episode(self, program: Program, index: int) -> float:
         """The return of one episode (seed `seed + index`), the program reset first."""
         program.reset()
-        obs, _ = self.env.reset(seed=self.seed + index)
+        env = self._thread_env()
+        obs, _ = env.reset(seed=self.seed + index)
         total, done = 0.0, False
         while not done:
             outputs = program(self.inputs_of(obs))
-            obs, reward, terminated, truncated, _ = self.env.step(self.action_of(outputs))
+            obs, reward, terminated, truncated, _ = env.step(self.action_of(outputs))
             total += float(reward)
             done = terminated or truncated
         return total
+
+    def _thread_env(self) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            return self.env
+        env = getattr(self._per_thread, "env", None)
+        if env is None:
+            env = self._per_thread.env = self._make()
+        return env
 
     def score(self, program: Program) -> float:
         """The mean return over the task's episodes."""
