@@ -22,6 +22,23 @@ def test_a_default_is_used_when_the_run_has_no_value_for_the_tweak():
     assert out == {"x": 0, "rate": 0.1, "units": 3}
 
 
+
+def test_a_distribution_default_is_the_tweaks_default_wherever_it_is_declared():
+    @graph.tweaks(rate=hl.Uniform(0, 0.5, default=0.1), act=hl.Choice(["relu", "tanh"],
+                                                                     default="tanh"))
+    def block(x, rate, act):
+        return (x, rate, act)
+
+    @graph.aggregator
+    def g():
+        return [block(x=1), block(x=2, rate=hl.Uniform(0, 1, default=0.7)),
+                graph.tweak(hl.IntUniform(1, 9, default=4), name="n")]
+
+    assert graph.run(g()) == [(1, 0.1, "tanh"), (2, 0.7, "tanh"), 4]
+    assert graph.run(g(), tweaks={"g.block.rate": 0.3})[0] == (1, 0.3, "tanh")
+    with pytest.raises(ValueError, match="`default` 0.9 is not a value of Uniform"):
+        hl.Uniform(0, 0.5, default=0.9)
+
 def test_a_missing_tweak_without_default_is_an_error_naming_its_id():
     with pytest.raises(graph.MissingTweakError, match="'net.layer.units' has no value"):
         graph.run(net(), x=0)

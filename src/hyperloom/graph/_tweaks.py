@@ -65,7 +65,10 @@ def build_call(ctx: BuildContext, fn: Callable[..., Any], name: str, args: list[
             continue
         tid = tweaked[arg] = f"{site}.{arg}"
         distributions[tid] = dist
-        ctx.add_tweak(tid, dist, defaults.get(arg), arg in defaults and arg not in inline)
+        if arg in defaults and arg not in inline:
+            ctx.add_tweak(tid, dist, defaults[arg], True)
+        else:  # the distribution's own default, if it has one: Uniform(0, 0.5, default=0.1)
+            ctx.add_tweak(tid, dist, dist.default, dist.has_default)
     return Call(site, fn, list(args), bound, tweaked, distributions)
 
 

@@ -18,6 +18,8 @@ def tweak(dist: Distribution, name: str | None = None, default: Any = _NO_DEFAUL
     ctx = require("graph.tweak")
     if not isinstance(dist, Distribution):
         raise GraphError(f"graph.tweak({name or ''}): expected a Distribution, got {dist!r}")
+    if default is _NO_DEFAULT and dist.has_default:
+        default = dist.default
     node = Tweak(ctx.site(name or "tweak"), dist)
     ctx.add_tweak(node.id, dist, default, default is not _NO_DEFAULT)
     return node

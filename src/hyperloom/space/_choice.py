@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._distributions import Distribution, _hashable
+from ._distributions import NO_DEFAULT, Distribution, _hashable
 from ._imports import decode_option, encode_option, live_option
 from ._space import SearchSpace
 
@@ -32,7 +32,8 @@ class Choice(Distribution):
     numeric = False
     finite = True
 
-    def __init__(self, options: Sequence[Any] | dict[str, Any]) -> None:
+    def __init__(self, options: Sequence[Any] | dict[str, Any], *,
+                 default: Any = NO_DEFAULT) -> None:
         if isinstance(options, dict):
             labels = [str(k) for k in options]
             opts = list(options.values())
@@ -65,6 +66,12 @@ class Choice(Distribution):
         self.labels = labels
         self._stored = stored
         self._index = index
+        self._set_default(default)
+
+    def _accepts_default(self, value: Any) -> bool:
+        """A stored value, or an option as user code gives it (a class, a label)."""
+        return self.contains(value) or any(value is o or (type(value) is type(o) and value == o)
+                                           for o in self.options)
 
     def __repr__(self) -> str:
         return f"Choice({list(self.options)!r})"

@@ -83,12 +83,14 @@ def _integer(value: Any, arg: str, owner: str) -> int:
 
 #: Distribution classes by JSON tag, filled as they are defined (Choice's module adds "choice").
 _KINDS: dict[str, type[Distribution]] = {}
+#: No default given (None may be a real default of a Choice).
+NO_DEFAULT: Any = type("NoDefault", (), {"__repr__": lambda self: "NO_DEFAULT"})()
 
 
 class Distribution:
     """Base class. Subclasses set `kind` (the JSON tag) and define `_fields`."""
 
-    __slots__ = ()
+    __slots__ = ("_default",)
     kind: str = ""
     _fields: tuple[str, ...] = ()
     #: True when values are numbers on an ordered axis (everything but Choice and Constant).
@@ -116,6 +118,30 @@ class Distribution:
     def __repr__(self) -> str:
         args = ", ".join(f"{getattr(self, f)!r}" for f in self._fields)
         return f"{type(self).__name__}({args})"
+
+    # -- default ----------------------------------------------------------------------------
+    @property
+    def has_default(self) -> bool:
+        """Whether a default was given (`Uniform(0, 0.5, default=0.1)`)."""
+        return getattr(self, "_default", NO_DEFAULT) is not NO_DEFAULT
+
+    @property
+    def default(self) -> Any:
+        """The value a front end uses when a run gives none (None when there is no default).
+        It is not part of the distribution's identity nor of its JSON form: a default belongs
+        to the code that declares it, not to the stored space."""
+        return getattr(self, "_default", None)
+
+    def _set_default(self, default: Any) -> None:
+        if default is NO_DEFAULT:
+            return
+        if not self._accepts_default(default):
+            raise ValueError(f"{type(self).__name__}: `default` {default!r} is not a value of "
+                             f"{self!r}; give a default inside it")
+        self._default = default
+
+    def _accepts_default(self, value: Any) -> bool:
+        return self.contains(value)
 
     # -- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -181,12 +207,13 @@ class Uniform(_Bounded):
     kind = "uniform"
     _fields = ("low", "high")
 
-    def __init__(self, low: float, high: float) -> None:
+    def __init__(self, low: float, high: float, *, default: Any = NO_DEFAULT) -> None:
         self.low = _number(low, "low", "Uniform")
         self.high = _number(high, "high", "Uniform")
         if not self.low < self.high:
             raise ValueError(f"Uniform: `low` must be below `high`, got low={low!r} high={high!r}; "
                              "swap them, or use Constant for a single value")
+        self._set_default(default)
 
     def encode(self, value: Any) -> float:
         return _fraction(self.low, self.high, float(value))
@@ -202,7 +229,7 @@ class LogUniform(_Bounded):
     kind = "loguniform"
     _fields = ("low", "high")
 
-    def __init__(self, low: float, high: float) -> None:
+    def __init__(self, low: float, high: float, *, default: Any = NO_DEFAULT) -> None:
         self.low = _number(low, "low", "LogUniform")
         self.high = _number(high, "high", "LogUniform")
         if self.low <= 0:
@@ -212,6 +239,7 @@ class LogUniform(_Bounded):
             raise ValueError(f"LogUniform: `low` must be below `high`, got low={low!r} high={high!r}")
         self._log_low = math.log(self.low)
         self._log_span = math.log(self.high) - self._log_low
+        self._set_default(default)
 
     def encode(self, value: Any) -> float:
         return (math.log(float(value)) - self._log_low) / self._log_span
@@ -228,7 +256,7 @@ class QUniform(_Bounded):
     _fields = ("low", "high", "q")
     finite = True
 
-    def __init__(self, low: float, high: float, q: float) -> None:
+    def __init__(self, low: float, high: float, q: float, *, default: Any = NO_DEFAULT) -> None:
         self.low = _number(low, "low", "QUniform")
         self.high = _number(high, "high", "QUniform")
         self.q = _number(q, "q", "QUniform")
@@ -241,6 +269,7 @@ class QUniform(_Bounded):
             raise ValueError(f"QUniform: `q`={q!r} makes more grid points in [{low!r}, {high!r}] "
                              "than a float can count; use a larger `q`, or Uniform")
         self._n = int(math.floor(steps + 1e-9)) + 1
+        self._set_default(default)
 
     def _at(self, k: int) -> float:
         # Rounding hides float noise (0.1 * 3); clipping keeps the bounds exact.
@@ -270,7 +299,7 @@ class IntUniform(_Bounded):
     _fields = ("low", "high", "step", "log")
     finite = True
 
-    def __init__(self, low: int, high: int, step: int = 1, log: bool = False) -> None:
+    def __init__(self, low: int, high: int, step: int = 1, log: bool = False, *, default: Any = NO_DEFAULT) -> None:
         self.low = _integer(low, "low", "IntUniform")
         self.high = _integer(high, "high", "IntUniform")
         self.step = _integer(step, "step", "IntUniform")
@@ -290,6 +319,7 @@ class IntUniform(_Bounded):
         if self.log:
             self._log_low = math.log(self.low - 0.5)
             self._log_span = math.log(self.high + 0.5) - self._log_low
+        self._set_default(default)
 
     def contains(self, value: Any) -> bool:
         if isinstance(value, float) and value.is_integer():
@@ -344,8 +374,9 @@ class Normal(_Gaussian):
     kind = "normal"
     _fields = ("mu", "sigma")
 
-    def __init__(self, mu: float, sigma: float) -> None:
+    def __init__(self, mu: float, sigma: float, *, default: Any = NO_DEFAULT) -> None:
         self._init(mu, sigma)
+        self._set_default(default)
 
     def contains(self, value: Any) -> bool:
         return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) \
@@ -365,8 +396,9 @@ class LogNormal(_Gaussian):
     kind = "lognormal"
     _fields = ("mu", "sigma")
 
-    def __init__(self, mu: float, sigma: float) -> None:
+    def __init__(self, mu: float, sigma: float, *, default: Any = NO_DEFAULT) -> None:
         self._init(mu, sigma)
+        self._set_default(default)
 
     def contains(self, value: Any) -> bool:
         return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) \
@@ -389,11 +421,12 @@ class QNormal(_Gaussian):
     kind = "qnormal"
     _fields = ("mu", "sigma", "q")
 
-    def __init__(self, mu: float, sigma: float, q: float) -> None:
+    def __init__(self, mu: float, sigma: float, q: float, *, default: Any = NO_DEFAULT) -> None:
         self._init(mu, sigma)
         self.q = _number(q, "q", "QNormal")
         if self.q <= 0:
             raise ValueError(f"QNormal: `q` must be > 0, got {q!r}")
+        self._set_default(default)
 
     def _finish(self, x: float) -> float:
         return round(round(x / self.q) * self.q, 12)
