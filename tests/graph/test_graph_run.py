@@ -159,3 +159,13 @@ def test_to_networkx_exports_data_dependency_and_branch_edges():
     assert edges[("g.<lambda>", "g.s")] == "branch"
     assert edges[("g.side", "g.deps")] == "dependency"
     assert nxg.nodes["g.s"]["kind"] == "switch"
+
+
+
+def test_dump_tweaks_prints_to_the_standard_output_of_the_moment(capsys):
+    @graph.aggregator
+    def g():
+        return graph.tweak(hl.Uniform(0, 1), name="w")
+
+    graph.dump_tweaks(g())
+    assert "g.w" in capsys.readouterr().out

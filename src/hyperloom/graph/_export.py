@@ -20,9 +20,14 @@ def _describe(dist: Any) -> str:
     return ", ".join(f"{k}={v}" for k, v in fields.items() if k != "type")
 
 
-def dump_tweaks(graph: Graph, file: TextIO | None = sys.stdout) -> list[dict[str, Any]]:
-    """Print (to `file`, unless None) and return one row per tweak: id, type, bounds or
-    choices, and the default if any."""
+_STDOUT: Any = type("Stdout", (), {"__repr__": lambda self: "sys.stdout"})()
+
+
+def dump_tweaks(graph: Graph, file: TextIO | None = _STDOUT) -> list[dict[str, Any]]:
+    """Print (to `file`, standard output as it is at the call, unless None) and return one row
+    per tweak: id, type, bounds or choices, and the default if any."""
+    if file is _STDOUT:
+        file = sys.stdout
     space = graph.search_space()
     rows = [{"id": tid, "type": space[tid].kind, "range": _describe(space[tid]),
              "default": graph.defaults.get(tid)} for tid in space.names]
