@@ -8,7 +8,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "graph.md"
 
 def test_every_python_block_of_the_graph_docs_runs():
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
-    assert len(blocks) == 5
+    assert len(blocks) == 7
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
