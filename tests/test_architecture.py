@@ -201,7 +201,8 @@ def test_the_private_rule_tells_inside_from_outside():
 
 #: Loaded on first use only: front ends, plots and optional dependencies.
 HEAVY = ("hyperloom.sweep", "hyperloom.hypergrad", "hyperloom.viz", "hyperloom.graph",
-         "hyperloom.template", "torch", "lark", "gin", "matplotlib", "plotly", "dask", "psycopg")
+         "hyperloom.cgp", "hyperloom.template", "torch", "lark", "gin", "matplotlib", "plotly",
+         "dask", "psycopg", "gymnasium", "networkx")
 
 
 def _loaded_by(statement: str) -> list[str]:
