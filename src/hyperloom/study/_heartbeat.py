@@ -132,7 +132,7 @@ class ProcessBeater:
     def _start(self) -> None:
         code = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
                 "signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-                "from hyperloom.study._heartbeat import serve; serve()")
+                f"from {__name__} import serve; serve()")  # this module, in the helper
         self._proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
                                       stdout=subprocess.DEVNULL, bufsize=0)
         self._send(self._config)
