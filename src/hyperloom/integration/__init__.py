@@ -7,6 +7,8 @@ from typing import Any
 # Public name -> private module that defines it (imported on first access).
 _LAZY_NAMES = {
     "SearchCV": "._sklearn",
+    "TrialReporter": "._torch",
+    "KerasPruningCallback": "._keras",
 }
 
 __all__ = sorted(_LAZY_NAMES)
