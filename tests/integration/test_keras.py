@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +80,16 @@ def test_hyperas_readme_model_on_digits_is_tuned_with_templates():
     assert {"Dropout", "Dense", "Activation", "Dropout_1", "batch_size"} <= set(best_run)
     assert accuracy >= 0.9
     assert best_model.count_params() > 0
+
+
+def test_the_keras_section_of_the_docs_runs_as_written():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "integrations.md").read_text()
+    section = text.split("\n## Keras\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/integrations.md", "exec"), namespace)  # noqa: S102 - our docs
+    study = namespace["study"]
+    assert len(study.trials) == 5
+    assert all(t.intermediate_values for t in study.trials)

@@ -4,6 +4,7 @@ example tunes an MLP on the CPU with some trials pruned."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,21 @@ def test_digits_example_prunes_some_trials_and_the_best_model_is_accurate():
     weights = torch.load(study.artifact_path(best.number, "best_model.pt"))
     model = example.build_model(best.params["hidden"], best.params["dropout"])
     model.load_state_dict(weights)  # the artifact rebuilds the best model
+
+
+def section_blocks(heading: str) -> list[str]:
+    """The ```python blocks of one `## heading` section of docs/integrations.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "integrations.md").read_text()
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+@pytest.mark.slow
+def test_the_pytorch_section_of_the_docs_runs_as_written_and_saves_the_best_weights():
+    blocks = section_blocks("PyTorch")
+    assert blocks
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/integrations.md", "exec"), namespace)  # noqa: S102 - our docs
+    assert len(namespace["study"].trials) == 8
+    assert "0.weight" in namespace["weights"]
