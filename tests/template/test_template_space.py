@@ -1,4 +1,5 @@
 """template.space and template.compile: names, hyperopt bounds, the model's own namespace."""
+# ruff: noqa: F821  (template aliases such as `uniform` are names only inside {{...}})
 
 import math
 
