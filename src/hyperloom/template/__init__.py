@@ -14,6 +14,8 @@ from typing import Any
 from hyperloom.space import SearchSpace
 
 from ._compile import Compiled, compile_model
+from ._ensemble import Ensemble
+from ._minimize import MinimizeResult, best_ensemble, best_models, minimize
 from ._parse import ALIASES
 
 
@@ -28,4 +30,5 @@ def compile(model: Callable[..., Any], keep_temp: str | os.PathLike | None = Non
     return compile_model(model, keep_temp=keep_temp)
 
 
-__all__ = ["ALIASES", "Compiled", "compile", "space"]
+__all__ = ["ALIASES", "Compiled", "Ensemble", "MinimizeResult", "best_ensemble", "best_models",
+           "compile", "minimize", "space"]
