@@ -211,3 +211,27 @@ def test_best_ensemble_votes_with_the_lowest_loss_models():
     result = template.minimize(model, max_evals=12, seed=0)
     ensemble = template.best_ensemble(3, result, voting="hard")
     assert ensemble.predict([[0], [0]]).tolist() == [1, 1]
+
+
+def test_threads_keep_the_best_models_of_the_whole_run():
+    result = template.minimize(loss_as_model, max_evals=16, seed=0, n_jobs=4, keep_models=4)
+    losses = sorted(t.value for t in result.study.trials)
+    assert len(result.study.trials) == 16
+    assert template.best_models(4, result) == losses[:4]
+
+
+def test_eval_space_gives_the_chosen_dict_and_best_run_its_index():
+    def model():
+        config = {{choice([{"depth": 1}, {"depth": 3}, {"depth": 2}])}}
+        return abs(config["depth"] - 3)
+
+    run, _ = template.minimize(model, max_evals=15, seed=0)
+    assert run == {"config": 1}
+    values, _ = template.minimize(model, max_evals=15, seed=0, eval_space=True)
+    assert values == {"config": {"depth": 3}}
+
+
+def test_hyperopts_anneal_maps_to_tpe():
+    hyperopt = pytest.importorskip("hyperopt", reason="hyperopt maps only when installed")
+    study = template.minimize(quadratic, algo=hyperopt.anneal.suggest, max_evals=2).study
+    assert type(study.sampler).__name__ == "TPESampler"

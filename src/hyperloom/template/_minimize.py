@@ -160,7 +160,8 @@ def _result(n: int, source: Any, args: tuple, options: dict[str, Any]) -> Minimi
     if isinstance(source, MinimizeResult):
         if n > len(source.models):
             raise ValueError(f"template: {n} models asked but {len(source.models)} kept; run "
-                             f"minimize with keep_models={n} or more")
+                             f"minimize with keep_models={n} or more, and return the fitted "
+                             "model as the 'model' of the model's result dict")
         return source
     options["keep_models"] = max(n, options.get("keep_models", KEEP_MODELS))
     return minimize(source, *args, **options)
