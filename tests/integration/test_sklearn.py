@@ -120,6 +120,7 @@ def test_a_pickled_search_predicts_the_same_and_leaves_its_study_behind(iris):
     assert (again.predict(X) == search.predict(X)).all() and not hasattr(again, "study_")
 
 
+@pytest.mark.slow
 def test_scikit_learns_estimator_checks_pass():
     """All of check_estimator's checks run on a 2-trial search of LogisticRegression; none is
     skipped by us. scikit-learn itself skips check_array_api_input unless SCIPY_ARRAY_API is
