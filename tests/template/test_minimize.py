@@ -235,3 +235,10 @@ def test_hyperopts_anneal_maps_to_tpe():
     hyperopt = pytest.importorskip("hyperopt", reason="hyperopt maps only when installed")
     study = template.minimize(quadratic, algo=hyperopt.anneal.suggest, max_evals=2).study
     assert type(study.sampler).__name__ == "TPESampler"
+
+
+def test_storage_and_study_name_resume_the_named_study(sqlite_url):
+    template.minimize(quadratic, storage=sqlite_url, study_name="named", max_evals=3, seed=0)
+    result = template.minimize(quadratic, storage=sqlite_url, study_name="named", max_evals=5)
+    assert len(result.study.trials) == 5
+    assert len(hl.load_study(study_name="named", storage=sqlite_url).trials) == 5
