@@ -1,5 +1,5 @@
-"""Integrations with other libraries: scikit-learn's `SearchCV`; each loads its library only
-when its name is first used, so importing this package needs none of them."""
+"""Integrations with other libraries: scikit-learn (`SearchCV`), PyTorch (`TrialReporter`) and
+Keras (`KerasPruningCallback`); each loads its library only when its name is first used."""
 
 import importlib
 from typing import Any
