@@ -4,7 +4,7 @@ Task: scikit-learn's digits, split 75/25 (stratified, random_state=0); an RBF SV
 C and gamma on log scales with the same 3-fold stratified CV (shuffled, random_state=0) for
 every search. The reference is GridSearchCV on an 11 x 9 grid, C = logspace(-2, 3, 11) and
 gamma = logspace(-5, -1, 9): 99 candidates, 297 fits. The target is the grid's best CV score
-minus a tolerance of 0.001.
+minus a tolerance (`--tolerance`, default 0.001).
 
 Then, per seed: hyperloom's SearchCV (default sampler, and TPE), Optuna's OptunaSearchCV (its
 defaults, with the same number of trials as ours) and scikit-learn's HalvingRandomSearchCV
@@ -15,7 +15,8 @@ every fit of earlier rounds is added), and the test accuracy of the refitted bes
 median and range over seeds. A search that never reaches the target counts as its total fits
 and is marked in the "reached" column.
 
-Usage: ./run bench searchcv [--seeds N] [--trials N] [--subsample N] [--out-dir DIR]
+Usage: ./run bench searchcv [--seeds N] [--trials N] [--subsample N] [--tolerance T]
+                            [--out-dir DIR]
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--trials", type=int, default=50, help="trials of each sequential search")
     parser.add_argument("--subsample", type=int, default=None,
                         help="use only the first N training rows (default: all 1347)")
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE,
+                        help="target = grid best CV score minus this")
     parser.add_argument("--out-dir", default=None)
     parser.add_argument("--skip-others", action="store_true",
                         help="run only hyperloom's searches (for a quick check)")
@@ -141,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     data = load(args.subsample)
     grid = grid_reference(data)
-    target = grid["cv"] - TOLERANCE
+    target = grid["cv"] - args.tolerance
     searches: dict[str, list[tuple]] = {"hyperloom SearchCV (default)": [],
                                         "hyperloom SearchCV (TPE)": []}
     if not args.skip_others:
@@ -158,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     summaries = [summarize(name, runs) for name, runs in searches.items()]
     print(f"grid best CV {grid['cv']:.4f} (test {grid['test']:.4f}, {grid['fits']} fits); "
-          f"target = grid best - {TOLERANCE}; {args.seeds} seeds, {args.trials} trials")
+          f"target = grid best - {args.tolerance}; {args.seeds} seeds, {args.trials} trials")
     rows = [["GridSearchCV 11x9", grid["fits"], "-", "1/1", f"{grid['test']:.4f}", "-"]]
     for s in summaries:
         rows.append([s["search"], f"{s['median_fits']:.0f}",
@@ -166,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                      f"{sum(s['reached'])}/{len(s['reached'])}", f"{s['median_test']:.4f}",
                      f"{min(s['test']):.4f}-{max(s['test']):.4f}"])
     print_table(["search", "fits to grid best", "range", "reached", "test acc", "range"], rows)
-    result = {"task": "digits, SVC(C, gamma log-scale), 3-fold CV", "tolerance": TOLERANCE,
+    result = {"task": "digits, SVC(C, gamma log-scale), 3-fold CV", "tolerance": args.tolerance,
               "seeds": args.seeds, "trials": args.trials, "subsample": args.subsample,
               "grid": grid, "searches": summaries}
     path = write_json("searchcv", result, args.out_dir)
