@@ -24,7 +24,7 @@ try:
     from sklearn.utils.validation import _num_samples, check_is_fitted, indexable
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError("hyperloom.integration.SearchCV needs scikit-learn: "
-                      "pip install 'hyperloom[integration]'") from error
+                      "pip install 'hyperloom[sklearn]'") from error
 
 _FOLD_SCORES, _FIT_TIMES, _SCORE_TIMES = "cv_test_scores", "cv_fit_times", "cv_score_times"
 

@@ -17,7 +17,7 @@ def _import_torch() -> Any:
         import torch
     except ImportError:
         raise ImportError("hyperloom.integration.TrialReporter needs PyTorch to save "
-                          "checkpoints: pip install 'hyperloom[integration]' (or torch)") from None
+                          "checkpoints: pip install 'hyperloom[torch]'") from None
     return torch
 
 
