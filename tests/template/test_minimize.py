@@ -242,3 +242,19 @@ def test_storage_and_study_name_resume_the_named_study(sqlite_url):
     result = template.minimize(quadratic, storage=sqlite_url, study_name="named", max_evals=5)
     assert len(result.study.trials) == 5
     assert len(hl.load_study(study_name="named", storage=sqlite_url).trials) == 5
+
+
+def branch_on_template():
+    if {{choice(["one", "two"])}} == "two":
+        extra = {{uniform(0, 1)}}
+        return extra
+    return 0.5
+
+
+def test_trials_of_a_conditional_model_record_the_inner_parameter_only_when_its_branch_ran():
+    result = template.minimize(branch_on_template, None, algo="random", max_evals=16, seed=3)
+    trials = result.study.trials
+    taken = {t.params["p0"] for t in trials}
+    assert taken == {"one", "two"}
+    for t in trials:
+        assert ("extra" in t.params) == (t.params["p0"] == "two"), t.params
