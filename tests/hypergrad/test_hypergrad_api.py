@@ -192,6 +192,7 @@ def _ridge():
     return inner, outer, train, val, val_at
 
 
+@pytest.mark.slow  # four bilevel runs, about 2.5 s: ./run test runs them, the fast tier not
 @pytest.mark.parametrize(
     "method", [hg.Reverse(60), hg.Implicit(steps=60), hg.RTHO(k=20), hg.TRHO(k=20)],
     ids=["reverse", "implicit", "rtho", "trho"],
