@@ -1,13 +1,14 @@
 """docs/architecture.md's code runs as written, and its example front end does what it says."""
 
-import re
 from pathlib import Path
+
+from docs import python_blocks
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "architecture.md"
 
 
 def test_every_python_block_runs_and_the_example_front_end_tunes_its_space():
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    blocks = python_blocks(DOC.read_text())
     assert len(blocks) == 2
     namespace: dict = {}
     for block in blocks:
@@ -19,5 +20,5 @@ def test_every_python_block_runs_and_the_example_front_end_tunes_its_space():
 
 
 def test_the_example_front_end_is_about_thirty_lines():
-    first = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)[0]
+    first = python_blocks(DOC.read_text())[0]
     assert len(first.strip().splitlines()) <= 35

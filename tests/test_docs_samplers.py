@@ -1,9 +1,10 @@
 """docs/samplers.md's code runs as written, and its constraint example finds what it says."""
 
-import re
 from pathlib import Path
 
 import pytest
+
+from docs import python_blocks
 
 pytestmark = pytest.mark.slow  # docs run as written: in ./run test, not the fast tier
 
@@ -11,7 +12,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "samplers.md"
 
 
 def test_every_python_block_runs_in_order_and_the_constrained_optimum_is_found():
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    blocks = python_blocks(DOC.read_text())
     assert len(blocks) >= 5
     namespace: dict = {}
     for block in blocks:

@@ -1,6 +1,5 @@
 """The README's quick start runs as written, and a second run resumes the same study."""
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import hyperloom as hl
+from docs import python_blocks
 
 pytestmark = pytest.mark.slow  # docs run as written: in ./run test, not the fast tier
 
@@ -17,7 +17,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_quick_start_runs_and_resumes(tmp_path):
     text = README.read_text()
     section = text[text.index("## Quick start"):]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    code = python_blocks(section)[0]
     for _ in range(2):
         done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                               text=True, timeout=300)

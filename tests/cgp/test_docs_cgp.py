@@ -1,11 +1,12 @@
 """docs/cgp.md's code runs as written and does what the text says."""
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from docs import python_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "cgp.md"
@@ -13,7 +14,7 @@ DOC = ROOT / "docs" / "cgp.md"
 
 @pytest.mark.slow
 def test_every_python_block_runs_and_fits_and_balances():
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    blocks = python_blocks(DOC.read_text())
     assert len(blocks) == 2
     regression: dict = {}
     exec(compile(blocks[0], str(DOC), "exec"), regression)  # noqa: S102 - our own docs

@@ -1,13 +1,14 @@
 """docs/graph.md's code runs as written, in order, in one namespace."""
 
-import re
 from pathlib import Path
+
+from docs import python_blocks
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "graph.md"
 
 
 def test_every_python_block_of_the_graph_docs_runs():
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    blocks = python_blocks(DOC.read_text())
     assert len(blocks) == 7
     namespace: dict = {}
     for block in blocks:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import torch
+
+from docs import python_blocks
 
 pytestmark = [pytest.mark.torch, pytest.mark.slow]
 
@@ -14,7 +15,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "hypergrad.md"
 
 
 def test_docs_python_blocks_run(capsys):
-    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    blocks = python_blocks(DOC.read_text())
     assert len(blocks) >= 5
     torch.set_default_dtype(torch.float32)  # as a user's session would be
     namespace: dict = {"__name__": "hypergrad_docs"}

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from docs import python_blocks
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "integrations.md"
 
 
@@ -17,7 +19,7 @@ def section(title: str) -> str:
 
 def run_blocks(text: str) -> dict:
     namespace: dict = {}
-    for block in re.findall(r"```python\n(.*?)```", text, re.S):
+    for block in python_blocks(text):
         exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
     return namespace
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")  # before Keras loads, as the in
 keras = pytest.importorskip("keras", reason="Keras 3 is not installed: pip install "
                                             "'hyperloom[keras]'")
 
+from docs import python_blocks  # noqa: E402
 from hyperloom.integration import KerasPruningCallback  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -85,7 +85,7 @@ def test_hyperas_readme_model_on_digits_is_tuned_with_templates():
 def test_the_keras_section_of_the_docs_runs_as_written():
     text = (Path(__file__).resolve().parents[2] / "docs" / "integrations.md").read_text()
     section = text.split("\n## Keras\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    blocks = python_blocks(section)
     assert blocks
     namespace: dict = {}
     for block in blocks:

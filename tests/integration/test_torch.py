@@ -4,12 +4,12 @@ example tunes an MLP on the CPU with some trials pruned."""
 from __future__ import annotations
 
 import importlib.util
-import re
 from pathlib import Path
 
 import pytest
 
 import hyperloom as hl
+from docs import python_blocks
 from hyperloom.integration import TrialReporter
 from hyperloom.pruners import BasePruner
 
@@ -105,7 +105,7 @@ def section_blocks(heading: str) -> list[str]:
     """The ```python blocks of one `## heading` section of docs/integrations.md."""
     text = (Path(__file__).resolve().parents[2] / "docs" / "integrations.md").read_text()
     section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+    return python_blocks(section)
 
 
 @pytest.mark.slow
