@@ -102,20 +102,25 @@ def _assert_points_of(space: SearchSpace, study: Any) -> None:
 
 
 # -- the checks -----------------------------------------------------------------------------
-def _spaces_of(case: SamplerCase) -> Any:
-    """The case's strategy of spaces, or random ones (a strategy is always truthy: test None)."""
-    return case.spaces if case.spaces is not None else search_spaces()
+def _over_random_spaces(case: SamplerCase) -> Callable[[Callable[..., None]], Any]:
+    """Run a check `(space, seed)` over the case's strategy of spaces (random ones when it has
+    none; a strategy is always truthy, so test None), as many examples as the case asks."""
+    hyp = hypothesis()
+    st = hypothesis_strategies()
+    spaces = case.spaces if case.spaces is not None else search_spaces()
+
+    def wrap(check: Callable[..., None]) -> Any:
+        settings = hyp.settings(max_examples=case.max_examples, deadline=None, database=None,
+                                suppress_health_check=list(hyp.HealthCheck))
+        return settings(hyp.given(space=spaces, seed=st.integers(0, 2**16))(check))
+
+    return wrap
 
 
 def check_proposals_are_points_of_random_spaces(case: SamplerCase) -> None:
     """Given the study's static space, every proposal is a point of it: in range, on the grid
     of q and step, active names only (random spaces, conditional branches included)."""
-    hyp = hypothesis()
-    st = hypothesis_strategies()
-
-    @hyp.settings(max_examples=case.max_examples, deadline=None, database=None,
-                  suppress_health_check=list(hyp.HealthCheck))
-    @hyp.given(space=_spaces_of(case), seed=st.integers(0, 2**16))
+    @_over_random_spaces(case)
     def run(space: SearchSpace, seed: int) -> None:
         _assert_points_of(space, _run_static(case, seed, space, case.n_trials))
 
@@ -125,12 +130,7 @@ def check_proposals_are_points_of_random_spaces(case: SamplerCase) -> None:
 def check_define_by_run_proposals_are_points_of_random_spaces(case: SamplerCase) -> None:
     """Without a static space, parameters suggested one by one (branches included) still get
     values that are points of the space the objective walks."""
-    hyp = hypothesis()
-    st = hypothesis_strategies()
-
-    @hyp.settings(max_examples=case.max_examples, deadline=None, database=None,
-                  suppress_health_check=list(hyp.HealthCheck))
-    @hyp.given(space=_spaces_of(case), seed=st.integers(0, 2**16))
+    @_over_random_spaces(case)
     def run(space: SearchSpace, seed: int) -> None:
         weights = np.random.default_rng(seed).normal(size=len(space.names))
 
