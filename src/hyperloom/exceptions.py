@@ -58,6 +58,25 @@ class StorageUnavailableError(StorageError, ConnectionError):
     """The database server stayed unreachable for longer than the retry budget."""
 
 
+# -- execution -------------------------------------------------------------------------------
+class ExecutionError(HyperloomError):
+    """An objective could not be run where the executor runs it."""
+
+
+class ObjectiveNotPicklable(ExecutionError, TypeError):
+    """The objective cannot be sent to worker processes or machines (it holds a lock, an open
+    file or a connection); the message names the fix."""
+
+
+class RemoteError(ExecutionError, RuntimeError):
+    """An error in the coordinator while answering a worker, whose exception could not travel
+    to the worker as itself; the message carries its type and text."""
+
+
+class CoordinatorUnreachable(ExecutionError, ConnectionError):
+    """A worker lost its coordinator (it stopped, or its machine cannot be reached)."""
+
+
 # -- sweep files -----------------------------------------------------------------------------
 class _SourceText(Protocol):
     """What an error needs of a sweep file: its name in messages and its lines."""
@@ -97,7 +116,8 @@ class SweepSyntaxError(SweepError):
     """The text is not in the sweep language (unexpected character, token or indentation)."""
 
 
-__all__ = ["CorruptStorageError", "DuplicatedStudyError", "HyperloomError",
+__all__ = ["CoordinatorUnreachable", "CorruptStorageError", "DuplicatedStudyError",
+           "ExecutionError", "HyperloomError", "ObjectiveNotPicklable", "RemoteError",
            "ReadOnlyStorageError", "SearchExhausted", "StorageError", "StorageFullError",
            "StorageUnavailableError", "StudyNotFoundError", "SweepError", "SweepSyntaxError",
            "TrialFinishedError", "TrialPruned"]

@@ -37,18 +37,34 @@ class Source:
         pass
 
 
-def test_an_outcome_pickles_with_its_error_as_text_only():
+def test_an_outcome_pickles_with_its_error_and_the_traceback_as_text():
     try:
         raise KeyError("lr")
     except KeyError as exc:
         outcome = Outcome.failed(exc)
     assert outcome.error is not None  # kept live in this process
     back = pickle.loads(pickle.dumps(outcome))
-    assert back.error is None
+    assert type(back.error) is KeyError and back.error.__traceback__ is None
     assert (back.state, back.error_type, back.error_message) == (TrialState.FAILED, "KeyError",
                                                                  "'lr'")
     assert "raise KeyError" in back.error_traceback
     assert back.system["fail_reason"] == back.error_traceback
+
+
+class Unpicklable(Exception):
+    def __init__(self, message, lock):
+        super().__init__(message)
+        self.lock = lock
+
+
+def test_an_error_that_does_not_pickle_travels_as_text_only():
+    try:
+        raise Unpicklable("held a lock", threading.Lock())
+    except Unpicklable as exc:
+        outcome = Outcome.failed(exc)
+    back = pickle.loads(pickle.dumps(outcome))
+    assert back.error is None
+    assert (back.error_type, back.error_message) == ("Unpicklable", "held a lock")
 
 
 def test_threads_run_jobs_at_the_same_time():

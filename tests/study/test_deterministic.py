@@ -68,7 +68,7 @@ def test_trials_of_a_batch_run_at_the_same_time_and_are_stored_in_number_order()
         return x
 
     study = hl.create_study(sampler=TPESampler(seed=0))
-    study.optimize(objective, n_trials=6, n_jobs=2, deterministic=True)
+    study.optimize(objective, n_trials=6, n_jobs=2, deterministic=True, executor="threads")
     completed = [t.datetime_complete for t in study.trials]
     assert completed == sorted(completed)
 

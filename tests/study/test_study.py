@@ -200,7 +200,7 @@ def test_grid_sampler_visits_every_point_once_even_with_threads():
         seen.append(p)
         time.sleep(0.01)
         return 0.0
-    study.optimize(objective, n_trials=100, n_jobs=3)
+    study.optimize(objective, n_trials=100, n_jobs=3, executor="threads")
     assert sorted(seen) == sorted((a, b) for a in [1, 2, 3] for b in ["x", "y"])
     assert len(study.trials) == 6
 

@@ -45,14 +45,27 @@ class GymTask:
             raise ValueError(f"GymTask: `episodes` must be >= 1, got {episodes!r}")
         if max_steps is not None:
             make_kwargs["max_episode_steps"] = max_steps
-        self._make = lambda: _gymnasium().make(env_id, **make_kwargs)
+        self._env_args = (env_id, make_kwargs)
         self.env = self._make()
-        self._per_thread = threading.local()  # n_jobs > 1 runs episodes in threads
+        self._per_thread = threading.local()  # executor="threads" runs episodes in threads
         self.episodes = episodes
         self.seed = seed
         self.inputs_of = _observation_scaler(self.env.observation_space)
         self.action_of, self.n_outputs = _action_mapper(self.env.action_space)
         self.n_inputs = int(np.prod(self.env.observation_space.shape))
+
+    def _make(self) -> Any:
+        env_id, make_kwargs = self._env_args
+        return _gymnasium().make(env_id, **make_kwargs)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to worker processes without its environments: each process makes its own.
+        return {k: v for k, v in self.__dict__.items() if k not in ("env", "_per_thread")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.env = self._make()
+        self._per_thread = threading.local()
 
     def genome(self, *, rows: int = 1, columns: int = 10, levels_back: int | None = None,
                operators: OperatorSet = NUMERIC, feedback: bool = False) -> Genome:

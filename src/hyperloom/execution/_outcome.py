@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ class Outcome:
     error_message: str | None = None
     error_traceback: str | None = None
     warning: str | None = None
+    worker_lost: bool = False  # the worker died or vanished: not the objective's fault
     error: BaseException | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -36,10 +38,29 @@ class Outcome:
                    error_type=type(exc).__name__, error_message=str(exc),
                    error_traceback=text, warning=warning, error=exc)
 
+    @classmethod
+    def lost(cls, reason: str) -> Outcome:
+        """A FAILED outcome for a trial whose worker died under it (killed, out of memory,
+        its machine gone): `optimize` goes on, and `retry_failed` may run the trial again."""
+        return cls(TrialState.FAILED, system={"fail_reason": reason, "worker_lost": True},
+                   warning=reason, worker_lost=True)
+
     def __getstate__(self) -> dict[str, Any]:
+        # The exception travels when it pickles (its frames never do), so that `optimize`
+        # raises the objective's own exception type whichever process ran it.
         state = dict(self.__dict__)
-        state["error"] = None  # a live exception (and its frames) stays in its process
+        if state["error"] is not None and not pickles(state["error"]):
+            state["error"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+
+
+def pickles(exc: BaseException) -> bool:
+    """True when `exc` survives a trip to another process as itself."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - anything that does not survive the trip
+        return False
+    return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..space import Distribution
 from ._context import TrialContext
 from ._heartbeat import default_grace
+from ._retry import retry_dead
 from ._trial import Trial
 
 
@@ -34,6 +35,10 @@ def ask_trial(ctx: TrialContext,
 
 
 def fail_stale(ctx: TrialContext) -> list[int]:
-    """Fail the RUNNING trials whose worker stopped beating for the grace period."""
+    """Fail the RUNNING trials whose worker stopped beating for the grace period (and, with
+    `retry_failed`, enqueue again the trials anyone failed so)."""
     grace = ctx.heartbeat.grace or default_grace(ctx.heartbeat.interval)
-    return ctx.storage.fail_stale_trials(ctx.study_id, grace)
+    failed = ctx.storage.fail_stale_trials(ctx.study_id, grace)
+    if ctx.retries is not None:
+        retry_dead(ctx, every=0.0 if failed else ctx.heartbeat.interval)
+    return failed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..pruners import BasePruner
@@ -22,6 +22,16 @@ class Heartbeat:
 
 
 @dataclass
+class Retries:
+    """`retry_failed`: how many times a trial whose worker died is run again, and when this
+    process last looked for such trials failed by others."""
+
+    limit: int
+    last_scan: float = float("-inf")
+    seen: set[int] = field(default_factory=set)  # ids of dead trials handled already
+
+
+@dataclass
 class TrialContext:
     """The storage handle, view, sampler and pruner a trial works with.
 
@@ -38,6 +48,7 @@ class TrialContext:
     running: RunningTrials
     artifacts: ArtifactStore
     heartbeat: Heartbeat | None = None
+    retries: Retries | None = None
 
     @property
     def writes_through(self) -> bool:

@@ -12,7 +12,7 @@ from ..samplers import BaseSampler
 from ..space import SearchSpace
 from ..storage import BaseStorage, DuplicatedStudyError, check_study_name, get_storage
 from ._context import Heartbeat
-from ._options import store_heartbeat, stored_options
+from ._options import store_heartbeat, store_retry, stored_options, stored_retry
 from ._study import Study
 
 _DIRECTIONS = tuple(Direction)
@@ -45,13 +45,21 @@ def _check_heartbeat(interval: float | None, grace: float | None) -> Heartbeat |
     return None if interval is None else Heartbeat(interval, grace)
 
 
+def _check_retry(retry_failed: int | None) -> int | None:
+    if retry_failed is not None and (isinstance(retry_failed, bool)
+                                     or not isinstance(retry_failed, int) or retry_failed < 0):
+        raise ValueError(f"retry_failed must be an int >= 0 (how many times a trial whose "
+                         f"worker died runs again), got {retry_failed!r}")
+    return retry_failed
+
+
 def create_study(*, storage: str | BaseStorage | None = None,
                  sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
                  study_name: str | None = None, direction: str | None = None,
                  directions: Sequence[str] | None = None, load_if_exists: bool = False,
                  space: SearchSpace | dict | None = None,
                  heartbeat_interval: float | None = None,
-                 grace_period: float | None = None) -> Study:
+                 grace_period: float | None = None, retry_failed: int | None = None) -> Study:
     """Create a study (or resume it with `load_if_exists=True`).
 
     storage: None (in memory), a URL such as "sqlite:///hyperloom.db" or
@@ -62,9 +70,13 @@ def create_study(*, storage: str | BaseStorage | None = None,
     for `grace_period` (default: 10 intervals, at least 60 s) is marked FAILED by any other
     worker of the study. A result that comes back for such a trial is kept as a new COMPLETE
     trial (system attr `late_result_of`), with a warning. Stored with the study too.
-    A resumed study keeps its stored space and heartbeat unless new ones are given.
+    retry_failed: how many times a trial whose worker died (a killed worker process or Dask
+    worker, a stopped heartbeat) runs again with the same params, as a new trial with the
+    system attr `retry_of` (default 0: never). Stored with the study.
+    A resumed study keeps its stored space, heartbeat and retries unless new ones are given.
     """
     heartbeat = _check_heartbeat(heartbeat_interval, grace_period)
+    retry_failed = _check_retry(retry_failed)
     dirs = _check_directions(direction, directions)
     name = f"study-{uuid.uuid4().hex[:8]}" if study_name is None \
         else check_study_name(study_name)
@@ -83,9 +95,13 @@ def create_study(*, storage: str | BaseStorage | None = None,
         stored_space, stored_beat = stored_options(store, study_id)
     if heartbeat is not None:
         store_heartbeat(store, study_id, heartbeat)
+    if retry_failed is not None:
+        store_retry(store, study_id, retry_failed)
+    else:
+        retry_failed = stored_retry(store, study_id)
     study = Study(store, study_id, name, dirs, sampler or _default_sampler(),
                   pruner if pruner is not None else MedianPruner(), stored_space,
-                  heartbeat or stored_beat)
+                  heartbeat or stored_beat, retry_failed)
     if space is not None:
         study.space = space
     return study
@@ -94,11 +110,12 @@ def create_study(*, storage: str | BaseStorage | None = None,
 def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
                sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
                heartbeat_interval: float | None = None,
-               grace_period: float | None = None) -> Study:
-    """Open an existing study, with its stored space and heartbeat settings (the heartbeat
-    given here, if any, is used instead). `study_name` may be left out when the storage
-    holds only one study."""
+               grace_period: float | None = None, retry_failed: int | None = None) -> Study:
+    """Open an existing study, with its stored space, heartbeat settings and retries (those
+    given here, if any, are used instead, for this process). `study_name` may be left out
+    when the storage holds only one study."""
     heartbeat = _check_heartbeat(heartbeat_interval, grace_period)
+    retry_failed = _check_retry(retry_failed)
     store = get_storage(storage)
     if study_name is None:
         names = [s.name for s in store.list_studies()]
@@ -110,7 +127,8 @@ def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
     space, stored_beat = stored_options(store, study_id)
     return Study(store, study_id, study_name, store.get_study_directions(study_id),
                  sampler or _default_sampler(), pruner if pruner is not None else MedianPruner(),
-                 space, heartbeat or stored_beat)
+                 space, heartbeat or stored_beat,
+                 stored_retry(store, study_id) if retry_failed is None else retry_failed)
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:

@@ -19,7 +19,6 @@ interrupted trial).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import threading
 import zlib
 from collections.abc import Callable, Hashable, Iterable
@@ -30,7 +29,6 @@ from ..samplers import BaseSampler, SearchExhausted
 from ..space import Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._ask import ask_trial
-from ._evaluate import evaluate, tell_outcome
 
 
 class SnapshotView:
@@ -121,16 +119,15 @@ class BatchedRun:
         run = self._run
         if not run.budget.take():
             return None
-        try:
-            trial = ask_trial(self.ctx)
-        except SearchExhausted:
-            run.stop.set()
-            return None
-        if trial._relative is None:
-            trial._sample_relative()
-        run.trials[trial.number] = trial
-        return trial.number, functools.partial(evaluate, run.objective, trial,
-                                               len(self.ctx.directions))
+        with run.lock:
+            try:
+                trial = ask_trial(self.ctx)
+            except SearchExhausted:
+                run.stop.set()
+                return None
+            if trial._relative is None:
+                trial._sample_relative()
+            return run.job(trial)
 
     def batch_ready(self, keys: list[Hashable]) -> None:
         self.ctx.view = SnapshotView(self._live_view)
@@ -139,5 +136,4 @@ class BatchedRun:
         self.ctx.view = self._live_view
 
     def finished(self, key: Hashable, outcome: Outcome) -> None:
-        run = self._run
-        run.after(tell_outcome(self.ctx, run.trials.pop(key), outcome, run.catch))
+        self._run.after(self._run.tell(self.ctx, key, outcome))

@@ -41,6 +41,10 @@ def tell_outcome(ctx: TrialContext, trial: Trial, outcome: Outcome,
                           skip_if_finished=True)
     error = outcome.error
     if error is not None and (isinstance(error, INTERRUPTS) or not isinstance(error, catch)):
+        add_note = getattr(error, "add_note", None)  # Python 3.11+
+        if error.__traceback__ is None and outcome.error_traceback and add_note:  # in a worker
+            add_note(f"raised by trial {trial.number} in a worker:\n"
+                           f"{outcome.error_traceback}")
         raise error
     if error is None and outcome.error_type is not None and \
             outcome.error_type not in {c.__name__ for c in catch}:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..execution import Greedy, InlineExecutor, Outcome, ThreadExecutor
+from ..execution import Greedy, Outcome, choose_executor
 from ..samplers import SearchExhausted
 from ._ask import ask_trial, fail_stale
 from ._context import TrialContext
@@ -19,6 +19,8 @@ from ._deterministic import BatchedRun
 from ._evaluate import evaluate, tell_outcome
 from ._interrupts import Terminated, interrupt_reason, sigterm_raises_terminated
 from ._progress import Progress
+from ._remote import TrialService
+from ._retry import retry
 from ._tell import fail_running
 from ._trial import Trial
 
@@ -50,6 +52,12 @@ class Budget:
                 self.remaining -= 1
             return True
 
+    def give_back(self) -> None:
+        """A slot whose trial is run again (a retry of a trial whose worker died)."""
+        with self._lock:
+            if self.remaining is not None:
+                self.remaining += 1
+
 
 def _check_arguments(n_trials: int | None, timeout: float | None, n_jobs: int) -> int:
     """`n_jobs` with -1 resolved to the number of cores; ValueError for a bad argument."""
@@ -75,25 +83,42 @@ class OptimizeRun:
         self.callbacks = callbacks
         self.catch = (catch,) if isinstance(catch, type) else tuple(catch)
         self.trials: dict[Hashable, Trial] = {}
+        # Held while asking and telling, and by the channel answering remote trials: the
+        # sampler, pruner and storage see one request at a time.
+        self.lock = threading.RLock()
+        self.service: TrialService | None = None
 
     def run(self, *, n_trials: int | None, timeout: float | None, n_jobs: int,
-            show_progress_bar: bool | None, deterministic: bool) -> None:
+            show_progress_bar: bool | None, deterministic: bool, executor: Any = None) -> None:
         n_jobs = _check_arguments(n_trials, timeout, n_jobs)
-        source: Any = BatchedRun(self) if deterministic and n_jobs > 1 else self
+        chosen = choose_executor(executor, n_jobs)
+        try:
+            if chosen.elsewhere:
+                host = getattr(chosen.executor, "channel_host", "127.0.0.1")
+                self.service = TrialService(
+                    self.objective, self.lock,
+                    bind="127.0.0.1" if host == "127.0.0.1" else "0.0.0.0", advertise=host)
+        except BaseException:
+            chosen.executor.shutdown()
+            raise
+        parallel = chosen.executor.max_workers > 1
+        source: Any = BatchedRun(self) if deterministic and parallel else self
         self.budget = Budget(n_trials, timeout, self.stop)
         if show_progress_bar is None:
             show_progress_bar = sys.stderr.isatty()
         self.progress = Progress(self.study, n_trials, timeout, enabled=show_progress_bar)
-        executor = InlineExecutor() if n_jobs == 1 else ThreadExecutor(n_jobs)
         with sigterm_raises_terminated():
             try:
-                source.policy().run(executor, source)
+                source.policy().run(chosen.executor, source)
             except BaseException as exc:  # an interruption, or an error outside the objective
                 self.stop.set()
-                fail_running(source.ctx, interrupt_reason(exc))
+                with self.lock:
+                    fail_running(source.ctx, interrupt_reason(exc))
                 raise
             finally:
-                executor.shutdown()
+                chosen.executor.shutdown()
+                if self.service is not None:
+                    self.service.close()
                 self.progress.close()
         if self.ctx.heartbeat is not None:  # dead workers' trials, even without a next ask()
             fail_stale(self.ctx)
@@ -105,21 +130,38 @@ class OptimizeRun:
     def next_job(self) -> tuple[int, Callable[[], Outcome]] | None:
         if not self.budget.take():
             return None
-        try:
-            trial = self.ask()
-        except SearchExhausted:  # the sampler has no point left
-            self.stop.set()
-            return None
-        self.trials[trial.number] = trial
-        return trial.number, functools.partial(evaluate, self.objective, trial,
-                                               len(self.ctx.directions))
+        with self.lock:
+            try:
+                trial = self.ask()
+            except SearchExhausted:  # the sampler has no point left
+                self.stop.set()
+                return None
+            return self.job(trial)
 
     def ask(self) -> Trial:
         return ask_trial(self.ctx)
 
+    def job(self, trial: Trial) -> tuple[int, Callable[[], Outcome]]:
+        """The job that runs the objective on `trial`: a call in this process, or a picklable
+        `TrialJob` for an executor whose workers are other processes."""
+        self.trials[trial.number] = trial
+        n_objectives = len(self.ctx.directions)
+        if self.service is not None:
+            return trial.number, self.service.job(trial, n_objectives)
+        return trial.number, functools.partial(evaluate, self.objective, trial, n_objectives)
+
     def finished(self, key: Hashable, outcome: Outcome) -> None:
-        frozen = tell_outcome(self.ctx, self.trials.pop(key), outcome, self.catch)
-        self.after(frozen)
+        self.after(self.tell(self.ctx, key, outcome))
+
+    def tell(self, ctx: TrialContext, key: Hashable, outcome: Outcome) -> FrozenTrial:
+        """Tell `outcome`; a trial whose worker died runs again when the study says so."""
+        with self.lock:
+            if self.service is not None:
+                self.service.forget(key)  # type: ignore[arg-type]
+            frozen = tell_outcome(ctx, self.trials.pop(key), outcome, self.catch)
+            if outcome.worker_lost and retry(ctx, frozen) is not None:
+                self.budget.give_back()
+        return frozen
 
     def after(self, frozen: FrozenTrial) -> None:
         for callback in self.callbacks:

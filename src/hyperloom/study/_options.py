@@ -1,5 +1,6 @@
 """Options stored with a study, so that `load_study` and every worker get them back: the
-static search space and the heartbeat settings (kept as the study's system attributes)."""
+static search space, the heartbeat settings and `retry_failed` (kept as the study's system
+attributes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ._context import Heartbeat
 
 _SPACE = "search_space"
 _HEARTBEAT = "heartbeat"
+_RETRY = "retry_failed"
 
 
 def store_space(storage: BaseStorage, study_id: int, space: SearchSpace | None) -> None:
@@ -22,6 +24,15 @@ def store_heartbeat(storage: BaseStorage, study_id: int, heartbeat: Heartbeat | 
     value = None if heartbeat is None else {"interval": heartbeat.interval,
                                             "grace": heartbeat.grace}
     storage.set_study_attr(study_id, _HEARTBEAT, value, system=True)
+
+
+def store_retry(storage: BaseStorage, study_id: int, retry_failed: int) -> None:
+    storage.set_study_attr(study_id, _RETRY, retry_failed, system=True)
+
+
+def stored_retry(storage: BaseStorage, study_id: int) -> int:
+    value = storage.get_study_attrs(study_id, system=True).get(_RETRY, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def stored_options(storage: BaseStorage,

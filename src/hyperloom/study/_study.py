@@ -13,7 +13,7 @@ from ..space import Distribution, SearchSpace
 from ..storage import BaseStorage, FrozenTrial, TrialState
 from ._artifacts import ArtifactStore
 from ._ask import ask_trial, fail_stale
-from ._context import Heartbeat, TrialContext
+from ._context import Heartbeat, Retries, TrialContext
 from ._options import store_space
 from ._pareto import best_single, pareto_front
 from ._running import RunningTrials
@@ -27,14 +27,16 @@ class Study:
 
     def __init__(self, storage: BaseStorage, study_id: int, study_name: str,
                  directions: Sequence[str], sampler: BaseSampler, pruner: BasePruner,
-                 space: SearchSpace | None = None, heartbeat: Heartbeat | None = None) -> None:
+                 space: SearchSpace | None = None, heartbeat: Heartbeat | None = None,
+                 retry_failed: int = 0) -> None:
         self.study_name = study_name
         self.directions = [Direction(d) for d in directions]
         self._ctx = TrialContext(
             storage=storage, study_id=study_id, directions=self.directions,
             view=StudyReadView(storage, study_id, study_name, self.directions, space),
             sampler=sampler, pruner=pruner, running=RunningTrials(storage, study_id),
-            artifacts=ArtifactStore(storage, study_name), heartbeat=heartbeat)
+            artifacts=ArtifactStore(storage, study_name), heartbeat=heartbeat,
+            retries=Retries(retry_failed) if retry_failed else None)
         self._stop = threading.Event()
 
     def __repr__(self) -> str:
@@ -87,6 +89,11 @@ class Study:
     def grace_period(self, value: float | None) -> None:
         if self._ctx.heartbeat is not None:
             self._ctx.heartbeat = Heartbeat(self._ctx.heartbeat.interval, value)
+
+    @property
+    def retry_failed(self) -> int:
+        """How many times a trial whose worker died runs again (0: never); stored."""
+        return 0 if self._ctx.retries is None else self._ctx.retries.limit
 
     @property
     def direction(self) -> Direction:
@@ -210,9 +217,16 @@ class Study:
                  callbacks: Sequence[Callable[[Study, FrozenTrial], None]] = (),
                  catch: Iterable[type[BaseException]] | type[BaseException] = (),
                  show_progress_bar: bool | None = None,
-                 space: SearchSpace | dict | None = None, deterministic: bool = False) -> None:
+                 space: SearchSpace | dict | None = None, deterministic: bool = False,
+                 executor: Any = None) -> None:
         """Run trials until `n_trials` are done, `timeout` seconds pass, the sampler runs out
         (a grid), or `study.stop()` is called. See the README for failure handling.
+
+        `n_jobs` trials run at once, by default in worker processes (the objective is sent
+        there with cloudpickle); `executor` chooses elsewhere: "threads" (objectives that
+        release the GIL or cannot be pickled), "processes", a Dask address
+        ("dask://host:8786"), a `hyperloom.execution.DaskExecutor`, or a
+        `concurrent.futures.Executor` (see docs/scale.md).
 
         With `n_jobs > 1` and `deterministic=True`, trials run in batches of `n_jobs` and a
         seeded sampler proposes exactly the same parameters on every run (see
@@ -225,7 +239,7 @@ class Study:
         OptimizeRun(self, self._ctx, self._stop, objective, callbacks=list(callbacks),
                     catch=catch).run(n_trials=n_trials, timeout=timeout, n_jobs=n_jobs,
                                      show_progress_bar=show_progress_bar,
-                                     deterministic=deterministic)
+                                     deterministic=deterministic, executor=executor)
 
     def stop(self) -> None:
         """Ask `optimize` to finish after the running trials."""

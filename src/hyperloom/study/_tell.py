@@ -37,7 +37,12 @@ def finish_trial(ctx: TrialContext, trial: Trial, state: TrialState,
                  values: list[float] | None, system: dict[str, Any],
                  skip_if_finished: bool = False) -> FrozenTrial:
     """Write the trial's end once. When another worker failed it as dead meanwhile, a
-    COMPLETE result is kept as a new trial instead (see `keep_late_result`)."""
+    COMPLETE result is kept as a new trial instead (see `keep_late_result`). A PRUNED trial
+    of a single-objective study keeps its last (finite) intermediate value as its value."""
+    if state == TrialState.PRUNED and values is None and len(ctx.directions) == 1 \
+            and trial.intermediate_values:
+        last = trial.intermediate_values[max(trial.intermediate_values)]
+        values = [last] if math.isfinite(last) else None
     pending = trial._unsaved
     try:
         frozen = ctx.storage.finish_trial(

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..space import Choice, Distribution, IntUniform, LogUniform, QUniform, Uniform
+from ..space import Distribution
 from ..storage import TrialFinishedError
+from ._suggest import SuggestApi, checked_constraints, checked_report
 
 if TYPE_CHECKING:
     from ._context import TrialContext
 
 
-class Trial:
+class Trial(SuggestApi):
     """One evaluation of the objective. Values come from the study's sampler unless the trial
     was enqueued (fixed params) or its parameters are given by a grid. It sees its study
     only through a `TrialContext` (storage handle, view, sampler, pruner)."""
@@ -36,33 +36,10 @@ class Trial:
         self._artifacts: list[str] = []  # names of files uploaded for this trial
         self._finished = False
         self._unstored_system: dict[str, Any] = {}  # system attrs a failed-as-dead trial kept
+        self._write_through = False  # store params as suggested (its objective runs elsewhere)
 
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self.params})"
-
-    # -- suggestions --------------------------------------------------------------------------
-    def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None,
-                      log: bool = False) -> float:
-        """A float in [low, high]; `log=True` for a log scale, `step` for a grid of values."""
-        if step is not None:
-            if log:
-                raise ValueError(f"parameter {name!r}: `step` and `log=True` cannot be combined; "
-                                 "drop one of them")
-            return self.suggest(name, QUniform(low, high, step))
-        return self.suggest(name, LogUniform(low, high) if log else Uniform(low, high))
-
-    def suggest_int(self, name: str, low: int, high: int, *, step: int = 1,
-                    log: bool = False) -> int:
-        """An integer in [low, high], both included."""
-        return self.suggest(name, IntUniform(low, high, step=step, log=log))
-
-    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
-        """One of `choices` (JSON values, or module-level classes and functions)."""
-        return self.suggest(name, Choice(choices))
-
-    def suggest(self, name: str, distribution: Distribution) -> Any:
-        """A value for `name` from `distribution`; the same name twice gives the same value."""
-        return distribution.to_external(self._suggest_stored(name, distribution))
 
     def _suggest_stored(self, name: str, distribution: Distribution) -> Any:
         known = self.distributions.get(name)
@@ -77,7 +54,7 @@ class Trial:
         value = self._propose(name, distribution)
         self.params[name] = value
         self.distributions[name] = distribution
-        if self._ctx.writes_through:
+        if self._ctx.writes_through or self._write_through:
             self._write(lambda: self._ctx.storage.set_trial_params(
                 self.trial_id, {name: value}, {name: distribution}))
         else:
@@ -112,12 +89,7 @@ class Trial:
     # -- reports and attributes -------------------------------------------------------------
     def report(self, value: float, step: int) -> None:
         """Record an intermediate value (for pruning and curves); one value per step."""
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError(f"trial.report: `step` must be a non-negative int, got {step!r}")
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(f"trial.report: `value` must be a number, got {value!r}") from None
+        value = checked_report(value, step)
         self.intermediate_values[step] = value
         self._write(lambda: self._ctx.storage.set_trial_intermediate_value(
             self.trial_id, step, value))
@@ -130,10 +102,6 @@ class Trial:
                                            {n: self.distributions[n] for n in pending})
         pending.clear()
 
-    @property
-    def last_step(self) -> int | None:
-        return max(self.intermediate_values) if self.intermediate_values else None
-
     def should_prune(self) -> bool:
         """True when the study's pruner says this trial should stop (then raise TrialPruned)."""
         return bool(self._ctx.pruner.prune(self._ctx.view, self))
@@ -145,13 +113,7 @@ class Trial:
 
     def set_constraint(self, values: Sequence[float]) -> None:
         """Constraint values of this trial: feasible when every one is <= 0."""
-        try:
-            floats = [float(v) for v in values]
-        except (TypeError, ValueError):
-            raise TypeError(f"trial.set_constraint: expected a list of numbers, got {values!r}"
-                            ) from None
-        if any(math.isnan(v) for v in floats):
-            raise ValueError("trial.set_constraint: constraint values must not be NaN")
+        floats = checked_constraints(values)
         if not self._write(lambda: self._ctx.storage.set_trial_attr(
                 self.trial_id, "constraints", floats, system=True)):
             self._unstored_system["constraints"] = floats

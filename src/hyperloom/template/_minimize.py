@@ -116,7 +116,9 @@ def minimize(model: Callable[..., Any], data: Callable[..., Any] | None = None,
     done = len(study.get_trials(states=(TrialState.COMPLETE, TrialState.FAILED,
                                         TrialState.PRUNED)))
     if max_evals > done:
-        study.optimize(objective, n_trials=max_evals - done, n_jobs=n_jobs, catch=(Exception,))
+        # Threads: the fitted models are kept in this process's memory.
+        study.optimize(objective, n_trials=max_evals - done, n_jobs=n_jobs, catch=(Exception,),
+                       executor="threads")
     if not study.get_trials(states=(TrialState.COMPLETE,)):
         raise ValueError(f"template.minimize: all {max_evals} trials failed; see the warnings "
                          "for each trial's error")
