@@ -5,7 +5,7 @@ import importlib
 import warnings
 from typing import Any
 
-from . import callbacks, exceptions, objectives, pruners, samplers, space, storage
+from . import callbacks, exceptions, execution, objectives, pruners, samplers, space, storage
 from .callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
 from .exceptions import HyperloomError
 from .objectives import Direction
@@ -50,7 +50,7 @@ __all__ = [
     "HistoryRecorder", "HyperloomError", "IntUniform", "LogNormal", "LogUniform",
     "MaxTrialsCallback", "Normal", "QNormal", "QUniform", "SearchSpace", "StorageError", "Study",
     "StudyNotFoundError", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "Uniform",
-    "callbacks", "choice", "constant", "create_study", "delete_study", "exceptions",
+    "callbacks", "choice", "constant", "create_study", "delete_study", "exceptions", "execution",
     "get_all_study_summaries", "intuniform", "load_study", "lognormal", "loguniform", "normal",
     "objectives", "pruners", "qnormal", "quniform", "randint", "samplers", "space", "storage",
     "uniform",

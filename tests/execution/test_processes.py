@@ -148,7 +148,7 @@ def test_a_worker_killed_mid_trial_loses_only_its_trial_which_is_retried(
     failed = next(t for t in trials if t.state == TrialState.FAILED)
     assert "killed by SIGKILL while running the trial" in failed.system_attrs["fail_reason"]
     retried = [t for t in trials if t.system_attrs.get("retry_of") == failed.number]
-    assert len(retried) == 1 and retried[0].params == failed.params
+    assert len(retried) == 1 and retried[0].params.items() >= failed.params.items()
     assert retried[0].state == TrialState.COMPLETE
 
 

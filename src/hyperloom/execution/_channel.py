@@ -6,8 +6,8 @@ coordinator runs a `ChannelServer` (one authenticated TCP listener, a thread per
 worker process) and hands its address and key to each job; a worker process keeps one
 `ChannelClient` per coordinator and sends requests over it, one at a time.
 
-A request is `(op, args)`; the server's handler answers with a value, or raises, and the
-exception travels back to be raised again in the worker (as a `RemoteError` carrying the
+A request is `(op, args)`; the server's handler (given also a dict it may keep per
+connection) answers with a value, or raises, and the exception travels back to be raised again in the worker (as a `RemoteError` carrying the
 type name and message when it does not pickle). Connections are authenticated with a random
 key (HMAC challenge of `multiprocessing.connection`), so only jobs of this run can talk to it.
 """
@@ -24,7 +24,8 @@ from typing import Any
 from ..exceptions import CoordinatorUnreachable, RemoteError
 from ._outcome import pickles
 
-Handler = Callable[[str, tuple], Any]
+Handler = Callable[[str, tuple, dict], Any]  # (op, args, the connection's session dict)
+OnClose = Callable[[dict, bool], None]  # (session, whether the last answer was delivered)
 Address = tuple[str, int]
 
 
@@ -36,8 +37,9 @@ class ChannelServer:
     """
 
     def __init__(self, handler: Handler, bind: str = "127.0.0.1",
-                 advertise: str | None = None) -> None:
+                 advertise: str | None = None, on_close: OnClose | None = None) -> None:
         self._handler = handler
+        self._on_close = on_close
         self.authkey = secrets.token_bytes(32)
         self._listener = Listener((bind, 0), authkey=self.authkey)
         port = self._listener.address[1]
@@ -64,18 +66,24 @@ class ChannelServer:
                              name="hyperloom-channel-worker").start()
 
     def _serve(self, conn: Connection) -> None:
+        session: dict = {}
+        delivered = True
         try:
             while True:
                 op, args = conn.recv()
                 try:
-                    reply = ("ok", self._handler(op, args))
+                    reply = ("ok", self._handler(op, args, session))
                 except Exception as exc:  # noqa: BLE001 - raised again in the worker
                     reply = ("error", _portable(exc))
+                delivered = False
                 conn.send(reply)
-        except (EOFError, OSError):  # the worker process ended, or we closed
+                delivered = True
+        except (EOFError, OSError, TypeError):  # the worker ended, or close() closed it under us
             pass
         finally:
             conn.close()
+            if self._on_close is not None and not self._closed:
+                self._on_close(session, delivered)
 
     def close(self) -> None:
         self._closed = True

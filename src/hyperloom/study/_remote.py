@@ -194,7 +194,7 @@ class TrialService:
     def close(self) -> None:
         self._server.close()
 
-    def _handle(self, op: str, args: tuple) -> Any:
+    def _handle(self, op: str, args: tuple, _session: dict) -> Any:
         if op == "objective":
             return self._payload
         if op != "trial":
