@@ -68,3 +68,16 @@ def test_eight_processes_on_sqlite_never_see_database_locked(tmp_path):
     url = f"sqlite:///{tmp_path / 'eight.db'}"
     _run_workers(url, 8, 40)
     _check(url, 8, 40)
+
+
+def test_trials_finished_out_of_order_by_another_handle_are_read_in_number_order(tmp_path):
+    url = f"sqlite:///{tmp_path / 'order.db'}"
+    study = hl.create_study(storage=url, study_name="s")
+    other = hl.load_study(study_name="s", storage=url)  # another worker on the same file
+    trials = [study.ask() for _ in range(4)]
+    study.tell(trials[1], 1.0)
+    assert [t.number for t in study.trials] == [0, 1, 2, 3]
+    for number in (0, 2, 3):
+        other.tell(number, float(number))
+    assert [t.number for t in study.trials] == [0, 1, 2, 3]
+    assert [t.value for t in study.trials] == [0.0, 1.0, 2.0, 3.0]

@@ -76,7 +76,8 @@ class _TrialCache:
     """Finished trials of one study, which never change again: only newer rows are fetched."""
 
     def __init__(self) -> None:
-        self.finished: dict[int, FrozenTrial] = {}
+        self.finished: dict[int, FrozenTrial] = {}  # in number order
+        self.top_number = -1  # the highest number in `finished`
         self.watermark = 0  # every trial_id below it is finished and cached
 
 
@@ -442,19 +443,23 @@ class SQLStorage(BaseStorage):
             new_rows = [r for r in rows if r[2] not in _FINISHED or r[0] not in cache.finished]
             fresh: list[FrozenTrial] = []
             lowest_open = None
+            out_of_order = False
             for trial in self._to_frozen_many(new_rows):
                 if trial.state in _FINISHED:
+                    out_of_order |= trial.number < cache.top_number
+                    cache.top_number = max(cache.top_number, trial.number)
                     cache.finished[trial.trial_id] = trial
                 else:
                     fresh.append(trial)
                     if lowest_open is None:
                         lowest_open = trial.trial_id
+            if out_of_order:  # trials finished out of number order (parallel workers)
+                cache.finished = dict(sorted(cache.finished.items(),
+                                             key=lambda item: item[1].number))
             if rows:
                 cache.watermark = lowest_open if lowest_open is not None else rows[-1][0] + 1
             trials = list(cache.finished.values()) + fresh
         if fresh:
-            trials.sort(key=lambda t: t.number)
-        elif trials and trials[-1].number != len(trials) - 1:
             trials.sort(key=lambda t: t.number)
         if states is not None:
             wanted = frozenset(states)
