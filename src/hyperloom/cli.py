@@ -182,6 +182,46 @@ def export(storage: str, study_name: str | None, fmt: str, output: str | None) -
         click.echo(f"wrote {len(rows)} trials to {output}", err=True)
 
 
+@main.command()
+@click.option("--storage", required=True,
+              help="URL of the study's storage, reachable from this machine "
+                   "(postgresql+psycopg://... for workers on several machines).")
+@click.option("--study", "study_name", required=True, help="Name of the study to work on.")
+@click.option("--objective", required=True, metavar="MODULE:FUNCTION",
+              help="The objective, imported as MODULE:FUNCTION (this folder is on the path).")
+@click.option("--n-trials", type=click.IntRange(min=1), default=None,
+              help="Trials this worker runs (default: until stopped or --timeout).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds after which this worker starts no new trial.")
+@click.option("--n-jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Trials this worker runs at once, in processes of its own.")
+@friendly_errors
+def worker(storage: str, study_name: str, objective: str, n_trials: int | None,
+           timeout: float | None, n_jobs: int) -> None:
+    """Run trials of an existing study on this machine, beside its other workers.
+
+    Start as many as you like, on any machine that reaches the storage: they share the study
+    through it (its sampler, heartbeat and retries are the study's).
+    """
+    import os
+
+    from .space import resolve_import
+    from .study import load_study
+
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    function = resolve_import(objective)
+    if not callable(function):
+        raise click.ClickException(f"--objective {objective!r} is not a function")
+    study = load_study(study_name=study_name, storage=storage)
+    ran: list[Any] = []
+    study.optimize(function, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs,
+                   callbacks=[lambda _study, trial: ran.append(trial)])
+    complete = sum(t.state.name == "COMPLETE" for t in ran)
+    click.echo(f"worker done: {len(ran)} trial(s) of {study_name!r} run here, {complete} "
+               "COMPLETE", err=True)
+
+
 def _register_optional_commands() -> None:
     """Commands of front ends that ship in their own packages."""
     try:

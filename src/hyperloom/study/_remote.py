@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..exceptions import ObjectiveNotPicklable, TrialFinishedError
@@ -210,10 +212,24 @@ class TrialService:
             return _METHODS[method](trial, *method_args)
 
 
+def _local_module(objective: Any) -> Any:
+    """The module of `objective` when it is the user's own file rather than an installed
+    package: workers elsewhere (a Dask worker started in another folder) may not import it."""
+    module = sys.modules.get(getattr(objective, "__module__", None) or "")
+    path = getattr(module, "__file__", None)
+    if module is None or path is None or module.__name__ == "__main__":
+        return None  # __main__ travels by value anyway
+    installed = any(part in ("site-packages", "dist-packages") for part in Path(path).parts)
+    return None if installed or module.__name__.startswith("hyperloom.") else module
+
+
 def _pickled(objective: Callable[[Any], Any]) -> bytes:
     import cloudpickle
 
+    module = _local_module(objective)
     try:
+        if module is not None:
+            cloudpickle.register_pickle_by_value(module)
         return cloudpickle.dumps(objective)
     except Exception as exc:
         raise ObjectiveNotPicklable(
@@ -221,3 +237,6 @@ def _pickled(objective: Callable[[Any], Any]) -> bytes:
             "Pass executor='threads' to run it in this process, or make it picklable: define "
             "it at the top level of a module and open files, connections or locks inside it "
             "rather than capturing them") from exc
+    finally:
+        if module is not None:
+            cloudpickle.unregister_pickle_by_value(module)
