@@ -26,7 +26,8 @@ __all__ = ["EXECUTOR_NAMES", "BatchSource", "Batched", "ChannelClient", "Channel
            "InlineExecutor", "JobSource", "Outcome", "ProcessExecutor", "ProcessOutcome",
            "SubprocessExecutor", "ThreadExecutor", "choose_executor", "connect"]
 
-_SUBPROCESS_NAMES = ("Command", "ProcessOutcome", "SubprocessExecutor")
+_SUBPROCESS_NAMES = ("Command", "ProcessOutcome", "RemoteCommand", "SubprocessExecutor",
+                     "stop_remote_commands")
 
 
 def __getattr__(name: str):

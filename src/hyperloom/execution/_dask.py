@@ -132,6 +132,11 @@ class DaskExecutor:
         if self._own_client:
             self._client.close()
 
+    def run_on_workers(self, function: Callable[..., Any], *args: Any) -> dict[str, Any]:
+        """Call `function(*args)` once in every Dask worker process (to stop what runs there,
+        say); returns each worker's answer by its address."""
+        return self._client.run(function, *args)
+
     # -- loops ----------------------------------------------------------------------------------
     def _ensure_loops(self) -> None:
         """As many loops as jobs running or waiting (called with the lock held)."""

@@ -7,6 +7,8 @@ its value is, what a failure is called in the study) is the caller's to decide f
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from ..storage import TrialState
 from ._outcome import Outcome
-from ._process import ChildProcess, Reaper, tail
+from ._process import ChildProcess, Reaper, kill_group, tail
 
 _TICK_S = 0.01  # how often collect() looks at the running processes while it waits
 
@@ -40,6 +42,7 @@ class ProcessOutcome(Outcome):
     last_line: str = ""  # the last non-blank line of stdout
     log_tail: str = ""
     seconds: float = 0.0
+    result_text: str | None = None  # the result file, read where the command ran (RemoteCommand)
 
     @classmethod
     def not_started(cls, command: Command, exc: OSError) -> ProcessOutcome:
@@ -109,6 +112,10 @@ class SubprocessExecutor:
             self._reaper.close()
             self._reaper = None
 
+    def process_groups(self) -> list[int]:
+        """The process groups of the commands running now."""
+        return [child.proc.pid for child, _command in self._running.values()]
+
     def _take_done(self) -> list[tuple[Hashable, ProcessOutcome]]:
         """Outcomes of failed starts, then of the processes that have exited."""
         ended = [key for key, (child, _command) in self._running.items()
@@ -120,3 +127,51 @@ class SubprocessExecutor:
     def _finish(child: ChildProcess, command: Command) -> ProcessOutcome:
         child.finish()
         return ProcessOutcome.of(child, command)
+
+
+@dataclass(frozen=True)
+class RemoteCommand:
+    """A command to run on another machine (a Dask worker): the files it needs are written
+    there first (a sweep's config), and its result file is read back there into the outcome.
+    `group` names the run, so that `stop_remote_commands(group)` can stop its commands."""
+
+    command: Command  # its env: variables to set over the worker's own environment
+    files: Mapping[str, str]
+    result: str | None  # a path; with `result_env`, passed to the command in that variable
+    group: str
+    result_env: str | None = None
+
+    def __call__(self) -> ProcessOutcome:
+        for path, text in self.files.items():
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).write_text(text, encoding="utf-8")
+        Path(self.command.log).parent.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, **(self.command.env or {}))
+        if self.result is not None and self.result_env is not None:
+            env[self.result_env] = os.path.abspath(self.result)
+        command = Command(self.command.argv, self.command.log, env, self.command.timeout)
+        executor = SubprocessExecutor(1, watchdog=False)
+        _REMOTE.setdefault(self.group, set()).add(executor)
+        try:
+            executor.submit(0, command)
+            done = executor.collect(None)
+        finally:
+            _REMOTE[self.group].discard(executor)
+            executor.shutdown()
+        outcome = done[0][1]
+        if self.result is not None and os.path.exists(self.result):
+            outcome.result_text = Path(self.result).read_text(encoding="utf-8")
+        return outcome
+
+
+_REMOTE: dict[str, set[SubprocessExecutor]] = {}
+
+
+def stop_remote_commands(group: str) -> int:
+    """Stop the commands of run `group` running in this process (SIGTERM to their process
+    groups; each returns as FAILED); returns how many were running."""
+    groups = [pgid for executor in list(_REMOTE.get(group, ())) for pgid in
+              executor.process_groups()]
+    for pgid in groups:
+        kill_group(pgid, signal.SIGTERM)
+    return len(groups)

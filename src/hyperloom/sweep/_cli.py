@@ -70,11 +70,15 @@ def sweep_command(file: str, outdir: str) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds each config may run; past it, its processes are stopped and its "
                    "trial FAILED.")
+@click.option("--executor", default="processes", show_default=True,
+              help="Where commands run: 'processes' on this machine, or a Dask scheduler "
+                   "(dask://HOST:8786), whose workers run them.")
 @click.option("--dry-run", is_flag=True, help="List the configs that would run; run nothing.")
 def run_command(file: str, command: tuple[str, ...], jobs: int, storage: str,
                 study_name: str | None, directions: tuple[str, ...], sampler: str | None,
                 n_trials: int | None, seed: int | None, metric_from: str,
-                workdir: str | None, timeout: float | None, dry_run: bool) -> None:
+                workdir: str | None, timeout: float | None, executor: str,
+                dry_run: bool) -> None:
     """Run COMMAND once per config of the sweep FILE, as trials of a study.
 
     Write the command after `--`; `{config}` is replaced by the config's Gin file:
@@ -92,7 +96,7 @@ def run_command(file: str, command: tuple[str, ...], jobs: int, storage: str,
                            direction=list(directions) or "minimize", jobs=jobs, sampler=sampler,
                            n_trials=n_trials, seed=seed, metric_from=metric_from,
                            workdir=workdir, timeout=timeout, dry_run=dry_run,
-                           echo=click.echo)
+                           executor=executor, echo=click.echo)
     except (SweepError, ValueError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
     if result.exit_code:

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..execution import Command, Greedy, ProcessOutcome, SubprocessExecutor
+from ..execution import (
+    Command,
+    Greedy,
+    ProcessOutcome,
+    RemoteCommand,
+    SubprocessExecutor,
+    stop_remote_commands,
+)
 from ..objectives import Direction
 from ._claims import (
     ATTR_BEAT,
@@ -58,6 +65,7 @@ __all__ = ["ATTR_CONFIG", "RunResult", "config_key", "make_sampler",
            "parse_metric", "run_sweep"]
 
 _POLL_S = 0.05
+_REMOTE_STOP_S = 15.0  # how long stopped commands on Dask workers have to report back
 
 # User attributes the runner records on each trial (besides those of `_claims`).
 ATTR_SOURCE = "sweep_source"  # hash of the sweep file's text (the resume key of sampled runs)
@@ -200,7 +208,7 @@ class _SweepRun:
     def run(self) -> RunResult:
         self.study = self._open_study()
         self._plan()
-        self.executor = SubprocessExecutor(self.opt["jobs"])
+        self.executor = self._executor()
         try:
             Greedy().run(self.executor, self, should_stop=self._should_stop,
                          on_idle=self._on_idle, poll_s=_POLL_S)
@@ -209,6 +217,22 @@ class _SweepRun:
             self.executor.shutdown()
         self._summary()
         return self.result
+
+    def _executor(self) -> Any:
+        """Processes on this machine, or Dask workers (their commands run there)."""
+        address = self.opt["executor"]
+        if address in (None, "processes"):
+            return SubprocessExecutor(self.opt["jobs"])
+        if not address.startswith(("dask://", "tcp://", "tls://")):
+            raise ValueError(f"--executor must be 'processes' or a Dask scheduler address "
+                             f"such as dask://HOST:8786, got {address!r}")
+        from ..execution import DaskExecutor
+
+        self.group = f"{os.getpid()}-{time.time_ns()}"
+        if address.startswith("dask://"):
+            address = "tcp://" + address[len("dask://"):]
+        return DaskExecutor(address, max_workers=self.opt["jobs"] if self.opt["jobs"] > 1
+                            else None)
 
     def _plan(self) -> None:
         """Fail the trials of dead runners, find the configs left to run, say what runs."""
@@ -332,7 +356,7 @@ class _SweepRun:
             p.unlink(missing_ok=True)
         return paths
 
-    def _command(self, trial: Any, config: Config, key: str | None) -> Command:
+    def _command(self, trial: Any, config: Config, key: str | None) -> Command | RemoteCommand:
         """Write the config's Gin file, record where it lives, and build its command."""
         paths = self._child_paths(trial.number)
         paths["gin"].write_text(config.to_gin(include_dir=self.include_dir), encoding="utf-8")
@@ -344,14 +368,20 @@ class _SweepRun:
                 trial.set_user_attr(attr, value)
         subs = {"{config}": str(paths["gin"]), "{trial}": str(trial.number),
                 "{name}": config.name or f"trial_{trial.number}"}
-        env = dict(os.environ, HYPERLOOM_CONFIG=str(paths["gin"]),
-                   HYPERLOOM_TRIAL_NUMBER=str(trial.number),
-                   HYPERLOOM_STUDY=self.result.study_name)
-        env[RESULT_ENV] = str(paths["result"].resolve())
+        extra = {"HYPERLOOM_CONFIG": str(paths["gin"]),
+                 "HYPERLOOM_TRIAL_NUMBER": str(trial.number),
+                 "HYPERLOOM_STUDY": self.result.study_name}
+        argv = [_substitute(a, subs) for a in self.command]
         self.result.trials.append(trial.number)
         self.running[trial.number] = _Job(trial, config, paths)
-        return Command([_substitute(a, subs) for a in self.command], paths["log"], env,
-                       self.opt["timeout"])
+        if isinstance(self.executor, SubprocessExecutor):
+            env = dict(os.environ, **extra, **{RESULT_ENV: str(paths["result"].resolve())})
+            return Command(argv, paths["log"], env, self.opt["timeout"])
+        # On a Dask worker: the config is written there, the result read there.
+        return RemoteCommand(Command(argv, paths["log"], extra, self.opt["timeout"]),
+                             files={str(paths["gin"]): paths["gin"].read_text("utf-8")},
+                             result=str(paths["result"]), group=self.group,
+                             result_env=RESULT_ENV)
 
     # -- the job source: tell -------------------------------------------------------------------
     def finished(self, key: Hashable, outcome: ProcessOutcome) -> None:
@@ -405,6 +435,8 @@ class _SweepRun:
         try:
             if self.opt["metric_from"] == "stdout":
                 return parse_metric(outcome.last_line), None
+            if outcome.result_text is not None:  # read where the command ran
+                return parse_metric(outcome.result_text), None
             return parse_metric(job.paths["result"].read_text(encoding="utf-8")), None
         except FileNotFoundError:
             return None, ("the process reported no value: call hyperloom.report(value), or "
@@ -431,9 +463,23 @@ class _SweepRun:
         reason = "interrupted" if self.stop.requested else "the runner stopped on an error"
         self.say(f"{reason}: stopping {len(self.running)} running process(es)")
         with signals_ignored():
-            for key, outcome in self.executor.stop():
-                self._fail_stopped(self.running.pop(key).trial, reason, outcome.log_tail)
+            for key, outcome in self._stopped_outcomes():
+                if key in self.running:
+                    self._fail_stopped(self.running.pop(key).trial, reason, outcome.log_tail)
+            for job in self.running.values():  # a Dask worker that did not answer in time
+                self._fail_stopped(job.trial, reason, "")
             self.running.clear()
+
+    def _stopped_outcomes(self) -> list[tuple[Hashable, ProcessOutcome]]:
+        """Stop every running command, and the outcome of each."""
+        if isinstance(self.executor, SubprocessExecutor):
+            return self.executor.stop()
+        self.executor.run_on_workers(stop_remote_commands, self.group)
+        done: list[tuple[Hashable, ProcessOutcome]] = []
+        deadline = time.monotonic() + _REMOTE_STOP_S
+        while len(done) < len(self.running) and time.monotonic() < deadline:
+            done += self.executor.collect(0.2)
+        return done
 
     def _fail_stopped(self, trial: Any, reason: str, log: str) -> None:
         from ..storage import TrialState
@@ -480,12 +526,16 @@ def run_sweep(file: str | os.PathLike, command: Sequence[str], *,
               sampler: str | None = None, n_trials: int | None = None, seed: int | None = None,
               metric_from: str = "report", workdir: str | os.PathLike | None = None,
               timeout: float | None = None, dry_run: bool = False,
+              executor: str | None = None,
               echo: Callable[[str], None] | None = print) -> RunResult:
     """Run `command` once per config of `file` (or per sampled config) and record each run as a
     trial of the study. `{config}` in the command is replaced by the config's Gin file (also in
     $HYPERLOOM_CONFIG); `{trial}` by the trial number. The child reports its value with
     `hyperloom.report(value)` (or, with metric_from="stdout", prints it as its last line).
-    A config running past `timeout` seconds is stopped and FAILED; `dry_run` only lists."""
+    A config running past `timeout` seconds is stopped and FAILED; `dry_run` only lists.
+    `executor`: "processes" (default: on this machine, `jobs` at once) or a Dask scheduler
+    address ("dask://host:8786"): each command then runs on a Dask worker, its config
+    written and its result read there (`jobs` > 1 caps how many run at once)."""
     _check_arguments(command, metric_from, jobs, timeout)
     sweep = Sweep(Path(file))
     if (sweep.sampled or sampler is not None) and n_trials is None:
@@ -493,7 +543,8 @@ def run_sweep(file: str | os.PathLike, command: Sequence[str], *,
     directions = [direction] if isinstance(direction, str) else list(direction)
     options = {"storage": storage, "study_name": study_name, "directions": directions,
                "jobs": jobs, "sampler": sampler, "n_trials": n_trials, "seed": seed,
-               "metric_from": metric_from, "workdir": workdir, "timeout": timeout}
+               "metric_from": metric_from, "workdir": workdir, "timeout": timeout,
+               "executor": executor}
     run = _SweepRun(sweep, file, command, options, echo)
     return run.dry_run() if dry_run else run.run()
 
