@@ -202,7 +202,7 @@ def test_the_private_rule_tells_inside_from_outside():
 #: Loaded on first use only: front ends, plots and optional dependencies.
 HEAVY = ("hyperloom.sweep", "hyperloom.hypergrad", "hyperloom.viz", "hyperloom.graph",
          "hyperloom.cgp", "hyperloom.template", "torch", "lark", "gin", "matplotlib", "plotly",
-         "dask", "psycopg", "gymnasium", "networkx")
+         "dask", "distributed", "cloudpickle", "psycopg", "gymnasium", "networkx")
 
 
 def _loaded_by(statement: str) -> list[str]:

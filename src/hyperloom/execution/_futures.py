@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable, Hashable
-from concurrent.futures import CancelledError, Executor, Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
 
 from ._outcome import Outcome
 
@@ -49,8 +48,8 @@ def _outcome_of(future: Future) -> Outcome:
         return future.result()
     except CancelledError:
         return Outcome.lost("the trial's job was cancelled by its executor")
-    except BrokenProcessPool as exc:
-        return Outcome.lost(f"a worker process of the pool died ({exc})")
+    except BrokenExecutor as exc:  # a process pool whose worker died
+        return Outcome.lost(f"a worker of the pool died ({exc})")
     except Exception as exc:  # noqa: BLE001 - a job that could not run (pickling, import)
         return Outcome.failed(exc, reason=f"the trial could not run in the executor: "
                                           f"{type(exc).__name__}: {exc}")

@@ -17,7 +17,6 @@ from collections.abc import Callable, Hashable
 from multiprocessing.connection import Connection, wait
 
 from ._outcome import Outcome
-from ._process import _parent_death_hook
 
 _STOP_GRACE_S = 2.0
 
@@ -37,6 +36,8 @@ class _Worker:
     """One worker process and the coordinator's end of its socket."""
 
     def __init__(self) -> None:
+        from ._process import _parent_death_hook  # ctypes: loaded when a worker first starts
+
         ours, theirs = socket.socketpair()
         try:
             self.proc = subprocess.Popen(
