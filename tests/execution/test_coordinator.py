@@ -44,7 +44,7 @@ def test_an_outcome_pickles_with_its_error_and_the_traceback_as_text():
         outcome = Outcome.failed(exc)
     assert outcome.error is not None  # kept live in this process
     back = pickle.loads(pickle.dumps(outcome))
-    assert type(back.error) is KeyError and back.error.__traceback__ is None
+    assert type(back.error) is KeyError and back.error.args == ("lr",)
     assert (back.state, back.error_type, back.error_message) == (TrialState.FAILED, "KeyError",
                                                                  "'lr'")
     assert "raise KeyError" in back.error_traceback

@@ -51,7 +51,8 @@ def test_define_by_run_trials_of_an_in_memory_study_run_on_the_dask_workers(clie
     study.optimize(defined_by_run, n_trials=16, executor=DaskExecutor(client))
     trials = study.trials
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 16
-    assert {t.user_attrs["pid"] for t in trials} == worker_pids
+    pids = {t.user_attrs["pid"] for t in trials}
+    assert pids <= worker_pids and os.getpid() not in pids
     for t in trials:
         branch = "x" if t.params["kind"] == "a" else "n"
         assert t.intermediate_values == {s: t.params[branch] + s for s in range(3)}

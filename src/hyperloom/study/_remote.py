@@ -58,13 +58,20 @@ _OBJECTIVES_LOCK = threading.Lock()
 
 
 def _objective(client: Any, key: str) -> Callable[[Any], Any]:
-    """The objective of key `key`, fetched from the coordinator once per process."""
+    """The objective of key `key`, fetched from the coordinator once per process. Its module
+    is imported here when it can be (its classes keep their identity: an exception it raises
+    is caught as itself); when it cannot (a file of the user's that this Dask worker does not
+    have), the module comes by value instead."""
     with _OBJECTIVES_LOCK:
         objective = _OBJECTIVES.get(key)
         if objective is None:
             import cloudpickle
 
-            objective = _OBJECTIVES[key] = cloudpickle.loads(client.call("objective", key))
+            try:
+                objective = cloudpickle.loads(client.call("objective", key))
+            except ModuleNotFoundError:
+                objective = cloudpickle.loads(client.call("objective_by_value", key))
+            _OBJECTIVES[key] = objective
         return objective
 
 
@@ -168,7 +175,9 @@ class TrialService:
 
     def __init__(self, objective: Callable[[Any], Any], lock: threading.RLock,
                  bind: str = "127.0.0.1", advertise: str | None = None) -> None:
+        self._objective = objective
         self._payload = _pickled(objective)
+        self._by_value: bytes | None = None
         self.objective_key = hashlib.sha256(self._payload).hexdigest()[:32]
         self._lock = lock
         self._trials: dict[int, Trial] = {}
@@ -199,6 +208,10 @@ class TrialService:
     def _handle(self, op: str, args: tuple, _session: dict) -> Any:
         if op == "objective":
             return self._payload
+        if op == "objective_by_value":
+            if self._by_value is None:
+                self._by_value = _pickled(self._objective, by_value=True)
+            return self._by_value
         if op != "trial":
             raise ValueError(f"unknown request {op!r}")
         number, untold, method, method_args = args
@@ -223,10 +236,10 @@ def _local_module(objective: Any) -> Any:
     return None if installed or module.__name__.startswith("hyperloom.") else module
 
 
-def _pickled(objective: Callable[[Any], Any]) -> bytes:
+def _pickled(objective: Callable[[Any], Any], by_value: bool = False) -> bytes:
     import cloudpickle
 
-    module = _local_module(objective)
+    module = _local_module(objective) if by_value else None
     try:
         if module is not None:
             cloudpickle.register_pickle_by_value(module)
