@@ -78,23 +78,38 @@ class ChannelServer:
                 delivered = False
                 conn.send(reply)
                 delivered = True
-        except (EOFError, OSError, TypeError):  # the worker ended, or close() closed it under us
+        except (EOFError, OSError):  # the worker process ended, or close() woke us
             pass
         finally:
-            conn.close()
+            with self._lock:  # close() wakes only connections still listed
+                if conn in self._connections:
+                    self._connections.remove(conn)
+                conn.close()
             if self._on_close is not None and not self._closed:
                 self._on_close(session, delivered)
 
     def close(self) -> None:
+        """Stop listening, and end every connection (their threads see end of file)."""
         self._closed = True
         self._listener.close()
         with self._lock:
             for conn in self._connections:
-                try:
-                    conn.close()
-                except OSError:
-                    pass
-            self._connections.clear()
+                _wake(conn)
+
+
+def _wake(conn: Connection) -> None:
+    """Shut the connection's socket down so that a thread blocked reading it returns; the
+    thread closes it (closing it here too could close a descriptor reused meanwhile)."""
+    try:
+        sock = socket.fromfd(conn.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+    except OSError:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
 
 
 def _portable(exc: BaseException) -> BaseException:
