@@ -18,13 +18,14 @@ class Executor(Protocol):
     What a job is depends on the executor: a callable returning an Outcome for the
     in-process and thread executors, a `Command` for the subprocess executor.
 
-    Plan for executors in other processes or machines (`ProcessExecutor`, `DaskExecutor`):
-    the job must pickle, so it names the objective, the study (storage URL and name) and the
-    trial number, never live objects. A define-by-run trial there is rebuilt from those and
-    reaches the storage directly when it is SQL (its suggestions are sampled with the same
-    sampler, as `hyperloom worker` does); with an in-memory storage, its suggestions go back
-    to the coordinator's sampler and storage through a channel that the executor owns. Either
-    way the outcome comes back as a pickled `Outcome` (error as text), never a live object.
+    Executors whose jobs run in other processes or machines (`ProcessExecutor`,
+    `DaskExecutor`, a `concurrent.futures` process pool) say so with `runs_elsewhere = True`:
+    their jobs are then picklable `TrialJob`s (objective key, trial number, values decided at
+    ask time, the coordinator's channel address), and a define-by-run trial there calls back
+    into the coordinator's live trial over that channel, whatever the storage, so that one
+    sampler (with its state: a CMA-ES generation, a GP fit) proposes every trial. Processes
+    that should reach a SQL storage directly, each with its own sampler, are
+    `hyperloom worker`s. The outcome comes back as a pickled `Outcome`, never a live object.
     """
 
     max_workers: int

@@ -11,6 +11,8 @@ class InlineExecutor:
     """Runs each job at `submit`, in the coordinator's thread (so signals and the debugger
     reach the objective as if there were no executor)."""
 
+    runs_elsewhere = False
+
     max_workers = 1
 
     def __init__(self) -> None:

@@ -87,6 +87,8 @@ class ProcessExecutor:
     """`max_workers` worker processes, started on the first job; a job is a picklable
     callable returning an `Outcome` (the study layer sends its trials this way)."""
 
+    runs_elsewhere = True
+
     def __init__(self, max_workers: int) -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be >= 1, got {max_workers!r}")

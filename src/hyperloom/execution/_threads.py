@@ -15,6 +15,8 @@ class ThreadExecutor:
     """`max_workers` daemon threads: after Ctrl-C or SIGTERM has failed their trials, the
     process exits without waiting for the objectives still running in them."""
 
+    runs_elsewhere = False
+
     def __init__(self, max_workers: int, name: str = "hyperloom") -> None:
         if max_workers < 1:
             raise ValueError(f"max_workers must be >= 1, got {max_workers!r}")
