@@ -5,7 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from ..samplers import Configurable, StudyView
+from ..objectives import Direction
+from ..samplers import Configurable, Rule, StudyView
 
 
 class PrunableTrial(Protocol):
@@ -28,3 +29,23 @@ class NopPruner(BasePruner):
 
     def prune(self, study: StudyView, trial: PrunableTrial) -> bool:
         return False
+
+
+def direction_sign(study: StudyView, pruner: BasePruner) -> float:
+    """1.0 when the study minimizes, -1.0 when it maximizes (a value times it is minimized);
+    pruners of this package judge one objective, so a study of several is refused."""
+    if len(study.directions) != 1:
+        raise ValueError(f"{type(pruner).__name__} prunes single-objective studies; study "
+                         f"{study.study_name!r} has {len(study.directions)} objectives "
+                         "(use NopPruner, or report and prune on one objective)")
+    return Direction(study.directions[0]).sign
+
+
+class PrunerOrNone(Rule):
+    """A pruner to wrap, or None."""
+
+    def accepts(self, value: Any, args: Any) -> bool:
+        return value is None or isinstance(value, BasePruner)
+
+    def describe(self) -> str:
+        return "a pruner (e.g. MedianPruner()) or None"
