@@ -129,7 +129,7 @@ class ExtrapolationPruner(BasePruner):
                "risk": Real(0, None, closed="neither"), "noise_margin": Real(0, None)}
 
     def __init__(self, max_resource: int | str = "auto", n_startup_trials: int = 5,
-                 n_warmup_steps: int = 2, step_growth: float = 1.2, risk: float = 1.0,
+                 n_warmup_steps: int = 2, step_growth: float = 1.15, risk: float = 1.0,
                  noise_margin: float = 0.0) -> None:
         check_params(self, locals())
         self.max_resource = max_resource

@@ -13,7 +13,7 @@ class ThresholdPruner(BasePruner):
     the steps `n_warmup_steps`, `n_warmup_steps + interval_steps`, ...; it needs no other
     trial, so it works from the first trial and on multi-objective studies alike."""
 
-    _params = {"lower": Real(None, None) | None, "upper": Real("lower", None) | None,
+    _params = {"lower": Real(None, None) | None, "upper": Real(None, None) | None,
                "n_warmup_steps": Int(0, None), "interval_steps": Int(1, None)}
 
     def __init__(self, lower: float | None = None, upper: float | None = None,
@@ -21,7 +21,10 @@ class ThresholdPruner(BasePruner):
         if lower is None and upper is None:
             raise ValueError("ThresholdPruner: give `lower`, `upper` or both, e.g. "
                              "ThresholdPruner(upper=10.0) to stop trials whose loss exceeds 10")
-        check_params(self, locals())  # `upper` >= `lower` when both are given
+        check_params(self, locals())
+        if lower is not None and upper is not None and upper < lower:
+            raise ValueError(f"ThresholdPruner: `upper` ({upper!r}) must be >= `lower` "
+                             f"({lower!r}); swap them")
         self.lower = lower
         self.upper = upper
         self.n_warmup_steps = n_warmup_steps
