@@ -172,16 +172,17 @@ def summarize(cell: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=20)
-    parser.add_argument("--trials", type=int, default=100)
-    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--seeds", type=int, default=None, help="default 20 (quick: 3)")
+    parser.add_argument("--trials", type=int, default=None, help="default 100 (quick: 30)")
+    parser.add_argument("--steps", type=int, default=None, help="default 100 (quick: 30)")
     parser.add_argument("--quick", action="store_true",
                         help="3 seeds, 30 trials of 30 steps (a smoke run, not a measurement)")
     parser.add_argument("--only", default=None, help="comma-separated contenders")
     parser.add_argument("--out-dir", default=None)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.seeds, args.trials, args.steps = 3, 30, 30
+    for name, full, quick in (("seeds", 20, 3), ("trials", 100, 30), ("steps", 100, 30)):
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
     names = list(CONTENDERS) if args.only is None else args.only.split(",")
     unknown = [n for n in names if n not in CONTENDERS]
     if unknown:
