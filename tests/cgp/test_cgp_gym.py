@@ -73,6 +73,7 @@ def test_genetic_cgp_balances_cartpole_perfectly_within_300_generations(seed):
     assert sampler.generation_of(len(study.trials) - 1) <= 300
 
 
+@pytest.mark.slow  # four worker processes, each making its own environment
 def test_parallel_trials_score_like_sequential_ones():
     task = cgp.GymTask("CartPole-v1", episodes=2, max_steps=100, seed=0)
     genome = task.genome(rows=2, columns=3)

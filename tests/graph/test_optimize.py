@@ -193,6 +193,7 @@ def test_a_given_study_is_used_with_its_own_sampler(sqlite_url):
     assert best == study.best_params
 
 
+@pytest.mark.slow  # four worker processes, started twice
 def test_parallel_trials_with_a_seed_repeat_exactly():
     def run():
         return optimize(LineGraph(), score, "genetic", generations=3, seed=0, n_jobs=4)

@@ -31,11 +31,13 @@ def _params(study):
     lambda: AutoSampler(seed=7),
     lambda: GeneticSampler(seed=7, population_size=6),
 ], ids=["tpe", "auto", "genetic"])
-def test_same_seed_gives_identical_parameters_over_three_parallel_runs(make_sampler):
+@pytest.mark.parametrize("executor", [
+    "threads", pytest.param("processes", marks=pytest.mark.slow)])  # starts workers 3 times
+def test_same_seed_gives_identical_parameters_over_three_parallel_runs(make_sampler, executor):
     runs = []
     for _ in range(3):
         study = hl.create_study(sampler=make_sampler())
-        study.optimize(jittery, n_trials=40, n_jobs=2, deterministic=True)
+        study.optimize(jittery, n_trials=40, n_jobs=2, deterministic=True, executor=executor)
         assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 40
         runs.append(_params(study))
     assert runs[0] == runs[1] == runs[2]
@@ -53,7 +55,8 @@ def test_deterministic_static_space_in_sqlite(sqlite_url):
     for i in range(3):
         study = hl.create_study(storage=sqlite_url, study_name=f"run{i}", space=space,
                                 sampler=CmaEsSampler(seed=1, popsize=4))
-        study.optimize(objective, n_trials=24, n_jobs=2, deterministic=True)
+        study.optimize(objective, n_trials=24, n_jobs=2, deterministic=True,
+                       executor="threads")
         runs.append(_params(hl.load_study(storage=sqlite_url, study_name=f"run{i}")))
     assert runs[0] == runs[1] == runs[2]
 
