@@ -43,6 +43,7 @@ class Feed:
         self.checks = 0
         self.seen = 0
         self.read_at = -math.inf
+        self.finished_ahead: set[int] = set()  # finished, handed over, above the watermark
 
     def due(self, view: StudyView) -> bool:
         return (view is not self.view or self.checks >= max(1, self.seen // READ_FRACTION)
@@ -56,13 +57,19 @@ class Feed:
         if len(trials) < w or (w and trials[w - 1].trial_id != self.anchor):
             return False
         settled = True
+        ahead = self.finished_ahead
         for trial in trials[w:]:
-            ingest(trial)
-            if settled and trial.state.is_finished():
+            finished = trial.state.is_finished()
+            if trial.number not in ahead:
+                ingest(trial)
+            if settled and finished:
                 w += 1
                 self.anchor = trial.trial_id
+                ahead.discard(trial.number)
             else:
                 settled = False
+                if finished:  # behind a running trial: handed over once, not at every read
+                    ahead.add(trial.number)
         self.watermark, self.view, self.seen = w, view, len(trials)
         self.checks, self.read_at = 0, time.monotonic()
         return True
@@ -70,6 +77,7 @@ class Feed:
     def rewind(self) -> None:
         """Read everything again at the next check (the state learned how to read it)."""
         self.watermark, self.anchor, self.view = 0, None, None
+        self.finished_ahead.clear()
 
 
 class StudyState:
