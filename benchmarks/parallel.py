@@ -79,9 +79,10 @@ def burn(loops: int) -> int:
 
 
 def cpu_objective(trial: Any, loops: int) -> float:
-    start = time.time()
+    start, cpu = time.time(), time.thread_time()
     x = trial.suggest_float("x", -10, 10)
     burn(loops)
+    trial.set_user_attr("cpu", time.thread_time() - cpu)
     trial.set_user_attr("start", start)
     trial.set_user_attr("pid", os.getpid())
     return x * x
@@ -164,11 +165,9 @@ def _optuna_study(seed: int, **kw: Any) -> Any:
 def run_hl(objective: Callable, n: int, seed: int, keep_attrs: tuple[str, ...] = (),
            **optimize_kw: Any) -> dict[str, Any]:
     study = _hl_study(seed)
-    t0 = time.time()
-    c0 = time.perf_counter()
-    study.optimize(objective, n_trials=n, show_progress_bar=False, **optimize_kw)
-    wall = time.perf_counter() - c0
-    rec = _outcome(study.trials, n, wall, t0)
+    with Timer() as timer:
+        study.optimize(objective, n_trials=n, show_progress_bar=False, **optimize_kw)
+    rec = _outcome(study.trials, n, timer)
     if keep_attrs:
         rec["attrs"] = {key: [t.user_attrs[key] for t in study.trials if key in t.user_attrs]
                         for key in keep_attrs}
@@ -177,26 +176,54 @@ def run_hl(objective: Callable, n: int, seed: int, keep_attrs: tuple[str, ...] =
 
 def run_optuna(objective: Callable, n: int, seed: int, n_jobs: int = 1) -> dict[str, Any]:
     study = _optuna_study(seed)
-    t0 = time.time()
-    c0 = time.perf_counter()
-    study.optimize(objective, n_trials=n, n_jobs=n_jobs)
-    wall = time.perf_counter() - c0
-    return _outcome(study.trials, n, wall, t0)
+    with Timer() as timer:
+        study.optimize(objective, n_trials=n, n_jobs=n_jobs)
+    return _outcome(study.trials, n, timer)
 
 
-def _outcome(trials: list, n: int, wall: float, t0: float) -> dict[str, Any]:
+def _stamp(when: Any) -> float:
+    """A completion time as seconds since the epoch (ours: a float; Optuna's: a datetime)."""
+    return when.timestamp() if hasattr(when, "timestamp") else float(when)
+
+
+class Timer:
+    """Wall time, and CPU time of this process (the coordinator; with a LocalCluster, its
+    scheduler too), of a `with` block; `t0` is its start on the clock trials record."""
+
+    def __enter__(self) -> Timer:
+        self.t0, self._c0, self._p0 = time.time(), time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.t1 = time.time()
+        self.wall = time.perf_counter() - self._c0
+        self.cpu = time.process_time() - self._p0
+
+
+def _outcome(trials: list, n: int, timer: Timer) -> dict[str, Any]:
+    """What a run's trials and timer say: throughput, start-up (from the call to the first
+    objective call of the last worker to begin), and the cores the objectives kept busy."""
+    wall = timer.wall
     complete = sum(t.state.name == "COMPLETE" for t in trials)
     rec: dict[str, Any] = {"trials": n, "complete": complete, "wall_s": round(wall, 4),
                            "trials_per_s": round(n / wall, 3),
-                           "ms_per_trial": round(wall / n * 1e3, 3)}
+                           "ms_per_trial": round(wall / n * 1e3, 3),
+                           "coordinator_cpu_ms_per_trial": round(timer.cpu / n * 1e3, 3)}
     firsts: dict[Any, float] = {}
     for t in trials:
         start, pid = t.user_attrs.get("start"), t.user_attrs.get("pid")
         if start is not None:
             firsts[pid] = min(firsts.get(pid, start), start)
     if firsts:
-        rec["startup_s"] = round(max(firsts.values()) - t0, 4)
+        rec["startup_s"] = round(max(firsts.values()) - timer.t0, 4)
         rec["worker_pids"] = len(firsts)
+        ends = [_stamp(t.datetime_complete) for t in trials if t.datetime_complete is not None]
+        if ends:  # from the last trial told to the return of optimize (workers stopping)
+            rec["teardown_s"] = round(timer.t1 - max(ends), 4)
+    cpu = [t.user_attrs["cpu"] for t in trials if "cpu" in t.user_attrs]
+    if cpu:  # CPU seconds the objectives got per second of the run: cores kept busy
+        rec["objective_cores"] = round(sum(cpu) / wall, 3)
+        rec["objective_cpu_s"] = round(statistics.median(cpu), 4)
     if complete != n:
         rec["error"] = f"{complete} of {n} trials COMPLETE"
     return rec
@@ -259,19 +286,17 @@ def run_optuna_ask_tell_dask(client: Any, n: int, seed: int, seconds: float = 0.
         pending[future.key] = trial
         done.add(future)
 
-    t0 = time.time()
-    c0 = time.perf_counter()
-    asked = 0
-    for _ in range(min(slots, n)):
-        launch()
-        asked += 1
-    for future in done:
-        study.tell(pending.pop(future.key), future.result())
-        if asked < n:
+    with Timer() as timer:
+        asked = 0
+        for _ in range(min(slots, n)):
             launch()
             asked += 1
-    wall = time.perf_counter() - c0
-    return _outcome(study.trials, n, wall, t0)
+        for future in done:
+            study.tell(pending.pop(future.key), future.result())
+            if asked < n:
+                launch()
+                asked += 1
+    return _outcome(study.trials, n, timer)
 
 
 def _optuna_optimize_on_worker(study: Any, n: int) -> int:
@@ -297,15 +322,14 @@ def run_optuna_dask_storage(client: Any, n: int, seed: int, slots: int = 2) -> d
     client.run(_quiet_experimental)  # each unpickling of DaskStorage warns that it is new
     _quiet_experimental()
     study = _optuna_study(seed, storage=DaskStorage(client=client))
-    t0 = time.time()
-    c0 = time.perf_counter()
-    per = [n // slots + (i < n % slots) for i in range(slots)]
-    futures = [client.submit(_optuna_optimize_on_worker, study, k, pure=False) for k in per]
-    distributed.wait(futures)
-    for f in futures:
-        f.result()
-    wall = time.perf_counter() - c0
-    return _outcome(study.trials, n, wall, t0)
+    with Timer() as timer:
+        per = [n // slots + (i < n % slots) for i in range(slots)]
+        futures = [client.submit(_optuna_optimize_on_worker, study, k, pure=False)
+                   for k in per]
+        distributed.wait(futures)
+        for f in futures:
+            f.result()
+    return _outcome(study.trials, n, timer)
 
 
 def dask_storage_available() -> str | None:
@@ -421,8 +445,16 @@ def _cpu_rows(args: argparse.Namespace, runs: dict[str, list[dict]], took: float
         rep.add("cpu", f"  {label}: speed-up", f"{_spread(speedups)}x", "-", "-", ">= 1.8x",
                 _median(speedups) >= 1.8, contender=name, speedups=speedups,
                 steady_speedups=steady, startup_s=starts)
-        rep.add("cpu", "    its start-up (in the time above); speed-up without it",
-                f"{_spread(starts)} s; {_spread(steady)}x")
+        ends = [r.get("teardown_s", 0.0) for r in runs[name]]
+        rep.add("cpu", "    start-up | stopping (both in the time above); speed-up without "
+                "start-up", f"{_spread(starts)} s | {_spread(ends)} s; {_spread(steady)}x")
+    def cores(names: tuple[str, ...]) -> str:
+        return " | ".join(f"{_median([r.get('objective_cores', 0.0) for r in runs[k]]):.2f}"
+                          if k in runs else "-" for k in names)
+
+    rep.add("cpu", "  cores the objectives kept busy (CPU s per wall s): n_jobs=1 | processes "
+            "| Dask | threads", cores(("hl-sequential", "hl-processes", "hl-dask", "hl-threads")),
+            cores(("optuna-sequential", "-", "-", "optuna-threads")))
     if "hl-threads" in runs or "optuna-threads" in runs:
         met = [m for m in (about_one("hl-threads"), about_one("optuna-threads")) if m is not None]
         rep.add("cpu", "  n_jobs=2, threads: speed-up", ups("hl-threads"), ups("optuna-threads"),
@@ -461,6 +493,11 @@ def part_dask(args: argparse.Namespace, cluster: Cluster, rep: Report) -> dict[s
     what = f"trivial trial, 2 Dask workers, wall ms per trial (ours x{n}, Optuna x{peer_n})"
     rep.add("dask", what, _spread(ours), "-", "-", "<= 5 ms", _median(ours) <= 5.0,
             ms_per_trial=ours)
+    def cpu(name: str) -> str:
+        return _spread([r["coordinator_cpu_ms_per_trial"] for r in runs[name]]) \
+            if name in runs else "-"
+    rep.add("dask", "  coordinator process CPU ms per trial (its LocalCluster scheduler "
+            "included; peer: ask/tell)", cpu("hl-dask"), cpu("optuna-ask-tell-dask"))
     for name, label in (("optuna-ask-tell-dask", "ask/tell, a client.submit per trial"),
                         ("optuna-dask-storage", "DaskStorage, optimize on the workers")):
         if name in runs:
@@ -509,19 +546,21 @@ def _sleep_speedup(args: argparse.Namespace, client: Any, rep: Report) -> dict[s
 # -- part channel ---------------------------------------------------------------------------
 def part_channel(args: argparse.Namespace, cluster: Cluster, rep: Report) -> dict[str, Any]:
     n, k = args.channel_trials, args.channel_calls
-    where: dict[str, dict[str, Any]] = {"in process": {"n_jobs": 1},
-                                        "worker process": {"executor": "processes"}}
+    where: dict[str, Callable[[], dict[str, Any]]] = {
+        "in process": lambda: {"n_jobs": 1},
+        "worker process": lambda: {"executor": "processes"}}
     if not args.no_dask_channel:
         from hyperloom.execution import DaskExecutor
 
         client = cluster.get()
-        where["Dask worker"] = {"executor": DaskExecutor(client, max_workers=1)}
+        # A new executor for each optimize: one that has run an optimize is shut down.
+        where["Dask worker"] = lambda: {"executor": DaskExecutor(client, max_workers=1)}
     out: dict[str, Any] = {}
     obj = Bound(calls_objective, n_calls=k)
-    for place, kw in where.items():
+    for place, options in where.items():
         ms: dict[str, list[float]] = {"suggest_ms": [], "report_ms": []}
         for r in range(args.repeats):
-            rec = run_hl(obj, n, r + 5, keep_attrs=tuple(ms), **kw)
+            rec = run_hl(obj, n, r + 5, keep_attrs=tuple(ms), **options())
             for key in ms:
                 ms[key].append(_median(rec["attrs"][key]))
         out[place] = {key: [round(v, 4) for v in values] for key, values in ms.items()}
@@ -910,7 +949,10 @@ def part_sim(args: argparse.Namespace, _cluster: Cluster, rep: Report) -> dict[s
         rec = res.get(name)
         if rec is None:
             return "-"
-        return f"{rec['ms_per_trial']:.1f}" if "ms_per_trial" in rec else "error"
+        if "ms_per_trial" not in rec:
+            return "error"
+        value = rec["ms_per_trial"]
+        return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
     def ratio(a: str, b: str) -> str:
         ra, rb = res.get(a, {}), res.get(b, {})
