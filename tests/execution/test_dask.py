@@ -58,6 +58,14 @@ def test_define_by_run_trials_of_an_in_memory_study_run_on_the_dask_workers(clie
         assert t.intermediate_values == {s: t.params[branch] + s for s in range(3)}
 
 
+def test_one_executor_serves_several_optimize_calls(client):
+    executor = DaskExecutor(client)
+    study = hl.create_study(pruner=hl.pruners.NopPruner())
+    for _ in range(3):
+        study.optimize(defined_by_run, n_trials=4, executor=executor)
+    assert len(study.get_trials((TrialState.COMPLETE,))) == 12
+
+
 def test_the_scheduler_address_is_enough(client, cluster):
     study = hl.create_study(pruner=hl.pruners.NopPruner())
     address = cluster.scheduler_address.replace("tcp://", "dask://")
@@ -86,12 +94,23 @@ def slow_square_marking_in(folder):
     return objective
 
 
+@pytest.fixture
+def own_client():
+    """A cluster of this test's own: the one it kills a worker of is not shared."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local, \
+            distributed.Client(local) as dask_client:
+        dask_client.wait_for_workers(2, timeout=60)
+        yield dask_client
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.25, 0.4, 0.6])
-def test_a_dask_worker_killed_mid_trial_loses_nothing(client, tmp_path, delay):
+def test_a_dask_worker_killed_mid_trial_loses_nothing(own_client, tmp_path, delay):
     """The study ends with the requested COMPLETE trials: the killed one is retried, none is
     left RUNNING, none completes twice."""
     pid_dir = tmp_path / "pids"
     pid_dir.mkdir()
+    client = own_client
     worker_pids = set(client.run(os.getpid).values())
 
     def kill_one() -> None:
@@ -117,4 +136,3 @@ def test_a_dask_worker_killed_mid_trial_loses_nothing(client, tmp_path, delay):
     retry = [t for t in trials if t.system_attrs.get("retry_of") == failed.number]
     assert len(retry) == 1 and retry[0].state == TrialState.COMPLETE
     assert retry[0].params.items() >= failed.params.items()  # what it had suggested
-    client.wait_for_workers(2, timeout=60)  # the nanny brings the killed worker back

@@ -14,10 +14,18 @@ EXECUTOR_NAMES = ("inline", "threads", "processes")
 
 @dataclass(frozen=True)
 class Chosen:
-    """An executor, and whether its jobs run in another process (then they must pickle)."""
+    """An executor, whether its jobs run in another process (then they must pickle), and
+    whether it was made here for one run (then the run closes it)."""
 
     executor: Any
     elsewhere: bool
+    owned: bool = True
+
+    def close(self) -> None:
+        """End the run on the executor; let it go too when it was made for this run."""
+        self.executor.shutdown()
+        if self.owned and hasattr(self.executor, "close"):
+            self.executor.close()
 
 
 def choose_executor(executor: Any, n_jobs: int) -> Chosen:
@@ -38,7 +46,8 @@ def choose_executor(executor: Any, n_jobs: int) -> Chosen:
         return Chosen(FuturesExecutor(executor), elsewhere=True)
     if all(hasattr(executor, name) for name in ("submit", "collect", "shutdown",
                                                  "max_workers")):
-        return Chosen(executor, elsewhere=getattr(executor, "runs_elsewhere", True))
+        return Chosen(executor, elsewhere=getattr(executor, "runs_elsewhere", True),
+                      owned=False)
     raise TypeError(f"executor must be one of {', '.join(map(repr, EXECUTOR_NAMES))}, a Dask "
                     "address ('dask://host:8786'), a concurrent.futures.Executor or a "
                     f"hyperloom.execution.DaskExecutor; got {type(executor).__name__}")

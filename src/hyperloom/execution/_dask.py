@@ -117,18 +117,29 @@ class DaskExecutor:
         return done
 
     def shutdown(self) -> None:
-        """Stop the loops, cancel what Dask still runs; close the client if we opened it."""
+        """End this run: stop the loops and cancel what Dask still runs. The executor can
+        run another `optimize` afterwards (with new loops); `close()` lets the client go."""
         with self._lock:
             self._closing = True
             futures = [slot.future for slot in self._slots.values()]
             for _ in futures:
-                self._jobs.put(_STOP)
+                self._jobs.put(_STOP)  # wakes the loops waiting for a job
         try:
             self._client.cancel(futures)
         except Exception:  # noqa: BLE001 - the cluster may be gone already
             pass
         if self._server is not None:
             self._server.close()
+        with self._lock:  # a fresh start for the next run
+            self._server = None
+            self._jobs, self._done = queue.SimpleQueue(), queue.SimpleQueue()
+            self._slots, self._queued = {}, 0
+            self._closing = False
+
+    def close(self) -> None:
+        """Shut down, and close the Dask client if this executor opened it (from an
+        address)."""
+        self.shutdown()
         if self._own_client:
             self._client.close()
 

@@ -99,7 +99,7 @@ class OptimizeRun:
                     self.objective, self.lock,
                     bind="127.0.0.1" if host == "127.0.0.1" else "0.0.0.0", advertise=host)
         except BaseException:
-            chosen.executor.shutdown()
+            chosen.close()
             raise
         parallel = chosen.executor.max_workers > 1
         source: Any = BatchedRun(self) if deterministic and parallel else self
@@ -116,7 +116,7 @@ class OptimizeRun:
                     fail_running(source.ctx, interrupt_reason(exc))
                 raise
             finally:
-                chosen.executor.shutdown()
+                chosen.close()
                 if self.service is not None:
                     self.service.close()
                 self.progress.close()

@@ -214,7 +214,7 @@ class _SweepRun:
                          on_idle=self._on_idle, poll_s=_POLL_S)
         finally:
             self._stop_children()
-            self.executor.shutdown()
+            getattr(self.executor, "close", self.executor.shutdown)()  # a Dask client too
         self._summary()
         return self.result
 
