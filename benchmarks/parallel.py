@@ -124,8 +124,8 @@ def square_of(params: dict[str, float], seconds: float = 0.0) -> float:
 
 class Bound:
     """An objective with its settings bound: `fn(trial, **settings)`. A class of this script
-    rather than `functools.partial`, which hyperloom cannot send to workers at present (see
-    benchmarks/README.md, "Parallel execution")."""
+    rather than `functools.partial`: when this was written, the process and Dask executors
+    refused a partial (they sent its module, `functools`, by value, which cannot pickle)."""
 
     def __init__(self, fn: Callable[..., float], **settings: Any) -> None:
         self.fn, self.settings = fn, settings
