@@ -4,6 +4,7 @@ sampler, pruner and storage; a worker killed with SIGKILL loses only its own tri
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import os
 import signal
 import subprocess
@@ -226,3 +227,20 @@ def test_worker_processes_die_with_their_coordinator(tmp_path, sig):
     if sig == signal.SIGTERM:  # the coordinator had time to fail what it was running
         study = hl.load_study(study_name="s", storage=url)
         assert [t.state for t in study.trials] == [TrialState.FAILED] * 2
+
+
+def shifted(trial, shift):
+    return trial.suggest_float("x", 0, 1) + shift
+
+
+@pytest.mark.slow
+def test_a_partial_objective_runs_and_no_thread_is_left_behind():
+    study = hl.create_study()
+    before = threading.active_count()
+    for _ in range(3):
+        study.optimize(functools.partial(shifted, shift=10.0), n_trials=2, n_jobs=2)
+    assert all(t.value >= 10 for t in study.trials) and len(study.trials) == 6
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == before

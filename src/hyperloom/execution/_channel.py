@@ -53,7 +53,7 @@ class ChannelServer:
         while not self._closed:
             try:
                 conn = self._listener.accept()
-            except (OSError, EOFError):  # closed, or a client that failed authentication
+            except Exception:  # noqa: BLE001 - closed, or a client that failed authentication
                 if self._closed:
                     return
                 continue
@@ -91,6 +91,10 @@ class ChannelServer:
     def close(self) -> None:
         """Stop listening, and end every connection (their threads see end of file)."""
         self._closed = True
+        try:  # closing a listening socket does not wake a thread in accept(): a connection does
+            socket.create_connection(self._listener.address, timeout=1).close()
+        except OSError:
+            pass
         self._listener.close()
         with self._lock:
             for conn in self._connections:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -227,13 +228,20 @@ class TrialService:
 
 def _local_module(objective: Any) -> Any:
     """The module of `objective` when it is the user's own file rather than an installed
-    package: workers elsewhere (a Dask worker started in another folder) may not import it."""
+    package or the standard library: workers elsewhere (a Dask worker started in another
+    folder) may not import it."""
     module = sys.modules.get(getattr(objective, "__module__", None) or "")
     path = getattr(module, "__file__", None)
     if module is None or path is None or module.__name__ == "__main__":
         return None  # __main__ travels by value anyway
-    installed = any(part in ("site-packages", "dist-packages") for part in Path(path).parts)
-    return None if installed or module.__name__.startswith("hyperloom.") else module
+    paths = sysconfig.get_paths()
+    installed = {os.path.realpath(paths[key]) for key in ("stdlib", "platstdlib", "purelib",
+                                                            "platlib")}
+    real = os.path.realpath(path)
+    if any(real.startswith(folder + os.sep) for folder in installed) or \
+            any(part in ("site-packages", "dist-packages") for part in Path(real).parts):
+        return None
+    return None if module.__name__.startswith("hyperloom.") else module
 
 
 def _pickled(objective: Callable[[Any], Any], by_value: bool = False) -> bytes:
