@@ -208,6 +208,49 @@ class Problem:
         )
         return gp, gh, value.detach()
 
+    # -- the torch.autograd path: hot loops that need neither vmap nor jvp -----------------------
+    def outer_at(self, params: Params, hvals: Mapping[str, torch.Tensor], batch: Any) -> torch.Tensor:
+        """The outer loss at constrained values ``hvals`` (computed once per run, not per step)."""
+        return _scalar(self.outer_loss(params, hvals, batch), "outer_loss")
+
+    def autograd_grad(
+        self, params: Params, hvals: Mapping[str, torch.Tensor], batch: Any, create_graph: bool
+    ) -> Params:
+        """The inner gradient by ``torch.autograd.grad``; ``params`` must require grad.
+
+        ``torch.func.grad`` costs about twice as much per call on small models (1.5 ms against
+        0.8 ms for a step of a 64-256-10 MLP), so every loop that needs no vmap/jvp uses this.
+        """
+        loss = _scalar(self.inner_loss(params, hvals, batch), "inner_loss")
+        keys = list(params)
+        if not loss.requires_grad:  # the loss does not depend on params at all
+            return {k: torch.zeros_like(params[k]) for k in keys}
+        grads = torch.autograd.grad(
+            loss, [params[k] for k in keys], create_graph=create_graph, materialize_grads=True
+        )
+        return dict(zip(keys, grads))
+
+    def fast_step(
+        self, params: Params, state: State, hvals: Mapping[str, torch.Tensor], batch: Any, t: int
+    ) -> tuple[Params, State]:
+        """One inner step that records nothing (training, warm starts, checkpointed passes)."""
+        opt = self.optimizer
+        assert opt is not None
+        with torch.enable_grad():
+            p = {k: v.detach().requires_grad_(True) for k, v in params.items()}
+            g = self.autograd_grad(p, hvals, batch, create_graph=False)
+        with torch.no_grad():
+            return opt.step(params, state, g, hvals, t)
+
+    def graph_step(
+        self, params: Params, state: State, hvals: Mapping[str, torch.Tensor], batch: Any, t: int
+    ) -> tuple[Params, State]:
+        """One inner step recorded by autograd (``create_graph=True``) so it can be reversed."""
+        opt = self.optimizer
+        assert opt is not None
+        g = self.autograd_grad(params, hvals, batch, create_graph=True)
+        return opt.step(params, state, g, hvals, t)
+
     def train(
         self,
         params: Params,
@@ -219,7 +262,10 @@ class Problem:
         b0: int = 0,
     ) -> tuple[Params, State]:
         """``n_steps`` inner steps without recording anything (for warm starts and Implicit)."""
+        if n_steps == 0:
+            return params, state
         with torch.no_grad():
-            for i in range(n_steps):
-                params, state = self.step(params, state, hraw, batches.get(b0 + i), t0 + i)
+            hvals = self.values({k: v.detach() for k, v in hraw.items()})
+        for i in range(n_steps):
+            params, state = self.fast_step(params, state, hvals, batches.get(b0 + i), t0 + i)
         return params, state
