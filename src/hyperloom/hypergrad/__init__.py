@@ -8,6 +8,7 @@ torch through ``_torch.py``, which raises that error).
 from __future__ import annotations
 
 from ._api import HyperOptimizer, hypergradient
+from ._errors import DefaultUsedWarning, HypergradientError, NotAMinimumWarning
 from ._forward import Forward
 from ._hyperparameter import Hyperparameter, hyperparameter, parameters, values
 from ._implicit import Implicit
@@ -23,12 +24,15 @@ __all__ = [
     "SGD",
     "Adam",
     "BilevelProblem",
+    "DefaultUsedWarning",
     "Forward",
     "HyperOptimizer",
+    "HypergradientError",
     "Hyperparameter",
     "Implicit",
     "InnerOptimizer",
     "Method",
+    "NotAMinimumWarning",
     "RMSProp",
     "RTHO",
     "Reverse",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _tree as tree
+from ._errors import DefaultUsedWarning, HypergradientError, warn
 from ._method import Method, OfflineMethod
 from ._optimizers import SGD, InnerOptimizer, Params
 from ._problem import Batches, Loss, Problem
@@ -42,26 +43,51 @@ def hypergradient(
     inner_optimizer: InnerOptimizer | None = None,
     train_data: Any = None,
     val_data: Any = None,
+    create_graph: bool = False,
 ) -> dict[str, torch.Tensor]:
     """The gradient of ``outer_loss`` at the end of inner training w.r.t. each hyperparameter.
 
     ``params``/``hparams`` are dicts of tensors (hparams may hold ``hyperparameter(...)`` objects,
     whose gradient is w.r.t. their unconstrained ``raw`` tensor); the losses are
     ``f(params, hparams, batch) -> scalar``. ``Reverse``/``Forward`` train from ``params`` with
-    ``inner_optimizer`` (default ``SGD(lr=0.1)``); for ``Implicit`` ``params`` is the inner
-    solution. Returns a dict keyed like ``hparams``.
+    ``inner_optimizer``; for ``Implicit`` ``params`` is the inner solution. Leaving out
+    ``method`` (or ``inner_optimizer`` for a method that trains) falls back to ``Reverse(100)``
+    and ``SGD(lr=0.1)`` with a :class:`DefaultUsedWarning` naming them.
+
+    ``create_graph=True`` returns the hypergradient with its own graph (``method=Reverse(T)``
+    without ``checkpoint``/``truncate``): tensors that require grad anywhere in the problem
+    (hparams entries, params, optimizer arguments, tensors the losses close over) stay
+    connected, so the result can be differentiated again, e.g. by an outer level of a nested
+    problem. Returns a dict keyed like ``hparams``.
     """
-    method = Reverse(steps=100) if method is None else method
+    if method is None:
+        method = Reverse(steps=100)
+        warn("hypergradient(): no method given, using Reverse(steps=100) (100 inner steps); "
+             "pass method=hypergrad.Reverse(T), Forward(T) or Implicit() to choose",
+             DefaultUsedWarning)
     _check_method(method)
     if method.online:
         raise TypeError(
             f"{method!r} updates hyperparameters during one training run: use it with "
             "hypergrad.HyperOptimizer(...).step(...), or use Reverse/Forward/Implicit here"
         )
-    if inner_optimizer is None and not method.starts_at_solution:
+    if create_graph and not getattr(method, "can_create_graph", False):
+        raise ValueError(
+            f"hypergradient(create_graph=True) needs method=hypergrad.Reverse(T) without "
+            f"checkpoint= or truncate= (the whole run recorded), got {method!r}"
+        )
+    trains = not method.starts_at_solution or getattr(method, "steps", 0) > 0
+    if inner_optimizer is None and trains:
         inner_optimizer = SGD(lr=0.1)
-    problem = Problem(inner_loss, outer_loss, params, hparams, inner_optimizer)
-    out = _run_offline(method, problem, problem.hset.raw(), Batches(train_data), val_data)
+        name = repr(method) if type(method).__repr__ is not object.__repr__ else (
+            type(method).__name__)
+        warn(f"hypergradient(): no inner_optimizer given, so {name} trains with "
+             "SGD(lr=0.1); pass inner_optimizer=hypergrad.SGD(lr=...) (or Adam, RMSProp)",
+             DefaultUsedWarning)
+    problem = Problem(inner_loss, outer_loss, params, hparams, inner_optimizer,
+                      keep_graph=create_graph)
+    hraw = dict(problem.hset.leaves) if create_graph else problem.hset.raw()
+    out = _run_offline(method, problem, hraw, Batches(train_data), val_data)
     return out.grads
 
 
@@ -180,6 +206,15 @@ class HyperOptimizer:
     def step(self, train_batches: Any, val_batch: Any) -> float:
         """One hyper-iteration; returns the outer (validation) loss before the update."""
         out = self._compute(train_batches, val_batch)
+        bad = [k for k, g in out.grads.items() if not bool(torch.isfinite(g).all())]
+        if bad:
+            raise HypergradientError(
+                f"HyperOptimizer.step: the hypergradient of {bad} is not finite (outer loss "
+                f"{float(out.value):.4g}), so the step was refused and the hyperparameters are "
+                f"unchanged ({_describe(self.hparams, bad)}); the inner run probably diverged: "
+                "lower the inner learning rate or bound it (hyperparameter(..., 'unit') times "
+                "a maximum), or use fewer inner steps"
+            )
         self._params = tree.detach(out.params)
         self.last_hypergradient = out.grads
         self.outer_optimizer.zero_grad()
@@ -200,3 +235,11 @@ class HyperOptimizer:
             for k, v in params.items():
                 if k in named:
                     named[k].copy_(v)
+
+
+def _describe(hvals: Mapping[str, torch.Tensor], keys: list[str]) -> str:
+    parts = []
+    for k in keys:
+        v = hvals[k]
+        parts.append(f"{k}={float(v):.4g}" if v.numel() == 1 else f"{k}: shape {tuple(v.shape)}")
+    return ", ".join(parts)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
+from . import _rng as rng
 from . import _tree as tree
+from ._errors import transformed
 from ._optimizers import Params, State
 from ._problem import Batches, Problem
 from ._reverse import Trajectory, _check_steps
@@ -58,12 +61,14 @@ class Forward:
         chunk = m if self.chunk_size is None else min(self.chunk_size, m)
         parts: list[torch.Tensor] = []
         out: Trajectory | None = None
+        start = rng.capture()  # every chunk re-runs the steps: the same random draws each time
         for lo in range(0, m, chunk):
-            directions = basis(hraw, lo, min(lo + chunk, m))
-            tangent = TangentRun(problem, hraw, directions, self.vectorize)
-            for i in range(self.steps):
-                tangent.step(hraw, train.get(i), i)
-            gp, gh, value = problem.outer_grad(tangent.params, hraw, val_batch)
+            with rng.replay(start) if lo else nullcontext(), transformed("Forward"):
+                directions = basis(hraw, lo, min(lo + chunk, m))
+                tangent = TangentRun(problem, hraw, directions, self.vectorize)
+                for i in range(self.steps):
+                    tangent.step(hraw, train.get(i), i)
+                gp, gh, value = problem.outer_grad(tangent.params, hraw, val_batch)
             parts.append(tangent.directional(gp, gh, directions))
             out = Trajectory(grads={}, params=tangent.params, state=tangent.state, value=value)
         assert out is not None
@@ -146,7 +151,7 @@ class TangentRun:
 
     def _map(self, fn: Any, *batched: Any) -> Any:
         if self.vectorize:
-            return torch.func.vmap(fn)(*batched)
+            return torch.func.vmap(fn, randomness="same")(*batched)
         n = tree.leaves(batched[0])[0].shape[0]
         outs = [fn(*tree.tree_map(lambda x, j=j: x[j], batched)) for j in range(n)]
         return tree.tree_map(lambda *xs: torch.stack(xs), *outs)
@@ -173,12 +178,18 @@ class TangentRun:
             elif self.vectorize:
                 (self.params, self.state), (self.tparams, self.tstate) = torch.func.vmap(
                     lambda tp, ts, e: torch.func.jvp(f, (params, state, hraw), (tp, ts, e)),
-                    out_dims=(None, 0),
+                    out_dims=(None, 0), randomness="same",  # one dropout mask for all directions
                 )(self.tparams, self.tstate, self.directions)
-            else:
+            else:  # one jvp per direction, each replaying the primal's random draws
+                draws = rng.capture()
                 self.params, self.state = f(params, state, hraw)
+
+                def replayed(tp: Params, ts: State, e: Mapping[str, torch.Tensor]) -> Any:
+                    with rng.replay(draws):
+                        return push(tp, ts, e)
+
                 self.tparams, self.tstate = self._map(
-                    push, self.tparams, self.tstate, self.directions
+                    replayed, self.tparams, self.tstate, self.directions
                 )
             # forward-over-reverse in torch can promote a tangent to float64 (a Python scalar
             # times a 0-d tensor, e.g. `0.5 * lam * (w**2).sum()`): keep the primal's dtype

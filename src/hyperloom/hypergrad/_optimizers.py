@@ -129,8 +129,11 @@ class InnerOptimizer:
             h[name] = _Arg(name, const=v, sched=sched).at({}, step, type(self).__name__)
         return self._apply(params, state, grads, h, step)
 
-    def bind(self, hset: HyperSet, params: Params) -> BoundOptimizer:
-        """Resolve each argument against ``hparams`` once, and check shapes against ``params``."""
+    def bind(self, hset: HyperSet, params: Params, keep_graph: bool = False) -> BoundOptimizer:
+        """Resolve each argument against ``hparams`` once, and check shapes against ``params``.
+
+        Constant tensors are detached unless ``keep_graph`` (``hypergradient(create_graph=True)``).
+        """
         owner = type(self).__name__
         specs: dict[str, _Arg] = {}
         for name, spec in self.args.items():
@@ -153,7 +156,7 @@ class InnerOptimizer:
                     "hparams so that its hypergradient is computed (or pass a plain number)"
                 )
             elif isinstance(v, torch.Tensor):
-                specs[name] = _Arg(name, const=v.detach(), sched=sched)
+                specs[name] = _Arg(name, const=v if keep_graph else v.detach(), sched=sched)
             else:
                 specs[name] = _Arg(name, const=v, sched=sched)
         bound = BoundOptimizer(self, specs)

@@ -68,7 +68,14 @@ class Batches:
             except StopIteration:
                 self._exhausted = True
         if not self._cache:
-            raise ValueError(f"{self.argument} yielded no batch")
+            if iter(self.data) is self.data:  # a generator or iterator: it can be read once
+                raise ValueError(
+                    f"{self.argument} is an exhausted one-shot iterator (a generator that an "
+                    "earlier call, e.g. the previous HyperOptimizer.step, already read to the end); "
+                    "pass a list of batches, a DataLoader (which can be iterated again) or a new "
+                    "generator at every call"
+                )
+            raise ValueError(f"{self.argument} yielded no batch: give at least one batch")
         return self._cache[t % len(self._cache)]
 
     def finite(self, method: str) -> list[Any]:
@@ -106,6 +113,7 @@ class Problem:
         params: Any,
         hparams: Any,
         inner_optimizer: InnerOptimizer | None,
+        keep_graph: bool = False,
     ) -> None:
         if not callable(inner_loss):
             raise TypeError("inner_loss must be a function f(params, hparams, batch) -> scalar")
@@ -119,11 +127,15 @@ class Problem:
             )
         self.inner_loss = inner_loss
         self.outer_loss = outer_loss
+        #: keep the history of constant tensors (params, optimizer arguments) for create_graph
+        self.keep_graph = keep_graph
         self.hset = HyperSet(hparams)
+        self.module = params if isinstance(params, torch.nn.Module) else None
         self.init_spec = self._init_spec(params)
         self.params0 = self.init(self.hset.raw())
         self.optimizer: BoundOptimizer | None = (
-            inner_optimizer.bind(self.hset, self.params0) if inner_optimizer is not None else None
+            inner_optimizer.bind(self.hset, self.params0, keep_graph=keep_graph)
+            if inner_optimizer is not None else None
         )
 
     def _init_spec(self, params: Any) -> dict[str, tuple[str, Any]]:
@@ -151,7 +163,7 @@ class Problem:
             elif isinstance(p, torch.Tensor):
                 if not p.is_floating_point():
                     raise TypeError(f"params[{name!r}] must be a floating-point tensor, got {p.dtype}")
-                spec[name] = ("const", p.detach())
+                spec[name] = ("const", p if self.keep_graph else p.detach())
             else:
                 raise TypeError(f"params[{name!r}] must be a torch.Tensor, got {type(p).__name__}")
         return spec
@@ -203,10 +215,31 @@ class Problem:
         self, params: Params, hraw: Mapping[str, torch.Tensor], batch: Any
     ) -> tuple[Params, dict[str, torch.Tensor], torch.Tensor]:
         """Partial derivatives of the outer loss w.r.t. params and raw hparams, and its value."""
-        (gp, gh), value = torch.func.grad_and_value(self.outer, argnums=(0, 1))(
-            params, dict(hraw), batch
-        )
-        return gp, gh, value.detach()
+        with torch.enable_grad():
+            p = {k: v.detach().requires_grad_(True) for k, v in params.items()}
+            h = {k: v.detach().requires_grad_(True) for k, v in hraw.items()}
+            value = self.outer_at(p, self.values(h), batch)
+            inputs = [*p.values(), *h.values()]
+            if value.requires_grad:
+                g = torch.autograd.grad(value, inputs, materialize_grads=True)
+            else:
+                g = tuple(torch.zeros_like(x) for x in inputs)
+        return dict(zip(p, g[: len(p)])), dict(zip(h, g[len(p):])), value.detach()
+
+    def buffers(self) -> dict[str, torch.Tensor]:
+        """A copy of the module's buffers (BatchNorm's running statistics), when params is one."""
+        if self.module is None:
+            return {}
+        return {k: b.detach().clone() for k, b in self.module.named_buffers()}
+
+    def restore_buffers(self, saved: Mapping[str, torch.Tensor]) -> None:
+        """Undo what recomputed inner steps did to the module's buffers."""
+        if self.module is None:
+            return
+        named = dict(self.module.named_buffers())
+        with torch.no_grad():
+            for k, v in saved.items():
+                named[k].copy_(v)
 
     # -- the torch.autograd path: hot loops that need neither vmap nor jvp -----------------------
     def outer_at(self, params: Params, hvals: Mapping[str, torch.Tensor], batch: Any) -> torch.Tensor:

@@ -67,6 +67,11 @@ class Reverse:
             checkpoint = _check_steps("Reverse", "checkpoint", checkpoint)
         self.checkpoint = checkpoint
 
+    @property
+    def can_create_graph(self) -> bool:
+        """Whether ``hypergradient(create_graph=True)`` can keep the graph (whole run recorded)."""
+        return self.checkpoint is None and self.truncate is None
+
     def __repr__(self) -> str:
         return f"Reverse(steps={self.steps}, truncate={self.truncate}, checkpoint={self.checkpoint!r})"
 
@@ -82,7 +87,7 @@ class Reverse:
     ) -> Trajectory:
         return reverse_run(
             problem, hraw, train, val_batch, self.steps, self.truncate, self.checkpoint,
-            params0=params0, state0=state0, t0=t0,
+            params0=params0, state0=state0, t0=t0, create_graph=problem.keep_graph,
         )
 
 
@@ -179,6 +184,7 @@ def _segmented(
     checkpoints[last] = (p, s, None)
     hr = {key: v.detach().requires_grad_(True) for key, v in hraw.items()}
     gh: dict[str, torch.Tensor] | None = None
+    buffers: dict[str, torch.Tensor] = {}
     adj_p: Any = None
     adj_s: Any = None
     value = torch.zeros(())
@@ -194,6 +200,7 @@ def _segmented(
             if adj_p is None:  # the last segment: start from the outer loss
                 p, s = tree.detach((q, r))
                 value = problem.outer_at(q, hvals, val_batch)
+                buffers = problem.buffers()  # as after one run; recomputing changes them again
                 outs, adjs = [value], [torch.ones_like(value)]
             else:
                 outs, adjs = _grad_pairs((q, r), (adj_p, adj_s))
@@ -205,6 +212,7 @@ def _segmented(
         dh = dict(zip(keys, g[n_p + n_s :]))
         gh = dh if gh is None else tree.add(gh, dh)
     assert gh is not None
+    problem.restore_buffers(buffers)
     if from_init:
         with torch.enable_grad():
             init = problem.init(hr)
