@@ -48,3 +48,11 @@ def test_meta_learned_representation_beats_training_from_scratch():
     ml = _load("meta_learning")
     r = ml.run("reverse", meta_iters=30, n_eval=20)
     assert r["query_mse_meta"] < 0.8 * r["query_mse_scratch"]
+
+
+def test_hmc_step_sizes_learned_per_dimension_beat_the_best_scalar_of_a_fair_grid():
+    hmc = _load("hmc_step_sizes")
+    r = hmc.run(hyper_steps=20)
+    assert r["test_mismatch_learned"] < 0.5 * r["test_mismatch_scalar"]
+    wide, narrow = r["learned_eps"]
+    assert wide > 4 * narrow  # the wide dimension (sd 1) takes larger steps than the narrow (0.05)

@@ -15,7 +15,15 @@ from ._implicit import Implicit
 from ._influence import influence
 from ._method import Method
 from ._online import RTHO, TRHO
-from ._optimizers import SGD, Adam, InnerOptimizer, RMSProp, Schedule, schedule
+from ._optimizers import (
+    SGD,
+    Adam,
+    InnerOptimizer,
+    RMSProp,
+    Schedule,
+    inner_optimizer,
+    schedule,
+)
 from ._problem import module_params
 from ._reverse import Reverse
 from ._tune import BilevelProblem, objective, tune
@@ -41,6 +49,7 @@ __all__ = [
     "hypergradient",
     "hyperparameter",
     "influence",
+    "inner_optimizer",
     "module_params",
     "objective",
     "parameters",
