@@ -8,6 +8,7 @@ torch through ``_torch.py``, which raises that error).
 from __future__ import annotations
 
 from ._api import HyperOptimizer, hypergradient
+from ._episodes import Episodes, episodes
 from ._errors import DefaultUsedWarning, HypergradientError, NotAMinimumWarning
 from ._forward import Forward
 from ._hyperparameter import Hyperparameter, hyperparameter, parameters, values
@@ -33,6 +34,7 @@ __all__ = [
     "Adam",
     "BilevelProblem",
     "DefaultUsedWarning",
+    "Episodes",
     "Forward",
     "HyperOptimizer",
     "HypergradientError",
@@ -46,6 +48,7 @@ __all__ = [
     "Reverse",
     "Schedule",
     "TRHO",
+    "episodes",
     "hypergradient",
     "hyperparameter",
     "influence",

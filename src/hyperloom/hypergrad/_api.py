@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _tree as tree
+from ._episodes import Episodes, run_episodes
 from ._errors import DefaultUsedWarning, HypergradientError, warn
 from ._method import Method, OfflineMethod
 from ._optimizers import SGD, InnerOptimizer, Params
@@ -26,11 +27,24 @@ def _run_offline(
     method: OfflineMethod,
     problem: Problem,
     hraw: Mapping[str, torch.Tensor],
-    train: Batches,
+    train: Any,
     val_data: Any,
     params0: Params | None = None,
+    argument: str = "train_data",
 ) -> Trajectory:
-    return method.run(problem, hraw, train, val_data, params0=params0)
+    if isinstance(train, Episodes):
+        if val_data is not None:
+            raise ValueError(
+                f"{argument} holds episodes, each with its own validation data: pass "
+                "val_data=None (each task is a pair (train_data, val_data))"
+            )
+        if params0 is not None:
+            raise ValueError(
+                "episodes are separate inner problems, so they cannot continue one run: use "
+                "HyperOptimizer(warm_start=False)"
+            )
+        return run_episodes(method, problem, hraw, train)
+    return method.run(problem, hraw, Batches(train, argument), val_data, params0=params0)
 
 
 def hypergradient(
@@ -58,7 +72,9 @@ def hypergradient(
     without ``checkpoint``/``truncate``): tensors that require grad anywhere in the problem
     (hparams entries, params, optimizer arguments, tensors the losses close over) stay
     connected, so the result can be differentiated again, e.g. by an outer level of a nested
-    problem. Returns a dict keyed like ``hparams``.
+    problem. ``train_data=hypergrad.episodes([(train, val), ...])`` (with ``val_data=None``)
+    gives the mean hypergradient over several inner problems. Returns a dict keyed like
+    ``hparams``.
     """
     if method is None:
         method = Reverse(steps=100)
@@ -87,7 +103,7 @@ def hypergradient(
     problem = Problem(inner_loss, outer_loss, params, hparams, inner_optimizer,
                       keep_graph=create_graph)
     hraw = dict(problem.hset.leaves) if create_graph else problem.hset.raw()
-    out = _run_offline(method, problem, hraw, Batches(train_data), val_data)
+    out = _run_offline(method, problem, hraw, train_data, val_data)
     return out.grads
 
 
@@ -177,13 +193,17 @@ class HyperOptimizer:
 
     def _compute(self, train_batches: Any, val_batch: Any) -> Trajectory:
         hraw = self.problem.hset.raw()
-        train = Batches(train_batches, "train_batches")
         if self.method.online:
+            if isinstance(train_batches, Episodes):
+                raise ValueError(f"{self.method!r} continues one training run, so it cannot "
+                                 "take episodes; use Reverse, Forward or Implicit")
             if self._online_run is None:
                 self._online_run = self.method.start(self.problem, hraw)
+            train = Batches(train_batches, "train_batches")
             return self._online_run.advance(hraw, train, val_batch)
         params0 = self._params if self.warm_start else None
-        return _run_offline(self.method, self.problem, hraw, train, val_batch, params0=params0)
+        return _run_offline(self.method, self.problem, hraw, train_batches, val_batch,
+                            params0=params0, argument="train_batches")
 
     def evaluate(self, train_batches: Any, val_batch: Any) -> float:
         """The outer loss after inner training at the current hyperparameters; updates nothing.
@@ -192,6 +212,9 @@ class HyperOptimizer:
         """
         problem = self.problem
         hraw = problem.hset.raw()
+        if isinstance(train_batches, Episodes):
+            values = [self.evaluate(t, v) for t, v in train_batches.tasks]
+            return sum(values) / len(values)
         if self.method.online:
             params = self.params
         else:
@@ -215,14 +238,15 @@ class HyperOptimizer:
                 "lower the inner learning rate or bound it (hyperparameter(..., 'unit') times "
                 "a maximum), or use fewer inner steps"
             )
-        self._params = tree.detach(out.params)
+        if not isinstance(train_batches, Episodes):  # episodes: no single run to continue
+            self._params = tree.detach(out.params)
         self.last_hypergradient = out.grads
         self.outer_optimizer.zero_grad()
         for key, leaf in self.problem.hset.leaves.items():
             g = out.grads[key]
             leaf.grad = g.to(dtype=leaf.dtype, device=leaf.device).reshape(leaf.shape).clone()
         self.outer_optimizer.step()
-        if self.model is not None:
+        if self.model is not None and self._params is not None:
             self._write_back(self._params)
         value = float(out.value)
         self.history.append(value)
