@@ -182,3 +182,21 @@ def test_batchnorm_works_with_reverse_and_torch_func_methods_name_the_fix(rel):
                 hopt.step(data, data)
             else:
                 hg.hypergradient(loss, loss, model, {"l2": torch.tensor(0.01)}, method=method, **kw)
+
+
+def test_a_layer_without_a_forward_mode_rule_names_the_methods_that_work():
+    """In float32 on CPU torch runs nn.LSTM with a fused kernel that has no forward-mode rule."""
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, batch_first=True).float()
+    x, y = torch.randn(5, 6, 3).float(), torch.randn(5, 4).float()
+
+    def loss(p, h, b):
+        out, _ = torch.func.functional_call(lstm, p, (b[0],))
+        return ((out[:, -1] - b[1]) ** 2).mean() + h["l2"] * sum((v**2).sum() for v in p.values())
+
+    kw = dict(inner_optimizer=hg.SGD(lr=0.1), train_data=(x, y), val_data=(x, y))
+    l2 = torch.tensor(0.01, dtype=torch.float32)
+    rev = hg.hypergradient(loss, loss, lstm, {"l2": l2}, method=hg.Reverse(3), **kw)
+    assert torch.isfinite(rev["l2"])
+    with pytest.raises(hg.HypergradientError, match="forward-mode AD.*nn.LSTM.*hypergrad.Reverse"):
+        hg.hypergradient(loss, loss, lstm, {"l2": l2}, method=hg.Forward(3), **kw)

@@ -39,10 +39,20 @@ def warn(message: str, category: type[Warning]) -> None:
 
 @contextmanager
 def transformed(method: str) -> Iterator[None]:
-    """Turn torch.func's error about in-place changes (BatchNorm's running statistics in training
-    mode, a loss that updates a counter tensor) into one that names the cause and the fix."""
+    """Turn torch.func's errors about in-place changes (BatchNorm's running statistics in
+    training mode) and missing forward-mode rules (nn.LSTM's fused kernel) into errors that
+    name the cause and the fix."""
     try:
         yield
+    except NotImplementedError as exc:
+        if "forward AD" not in str(exc):
+            raise
+        op = str(exc).split("forward AD with ")[-1].split(" ")[0]
+        raise HypergradientError(
+            f"{method} pushes tangents with forward-mode AD, which torch does not implement for "
+            f"{op} (e.g. the fused kernel of nn.LSTM/GRU); use method=hypergrad.Reverse(...), "
+            "TRHO or Implicit, which need only reverse mode"
+        ) from exc
     except RuntimeError as exc:
         if "in-place operation" not in str(exc) and "mutate a captured" not in str(exc):
             raise
