@@ -1,7 +1,10 @@
 """The bilevel problem in normalized form: the inner step map, its initial point and the losses.
 
-Every method works on the same pure step ``(params, state, raw hparams, batch, t) -> (params,
-state)`` so that Reverse, Forward, Implicit and the online methods differentiate one function.
+Every method works on the same inner step ``(params, state, hparams, batch, t) -> (params,
+state)``, run one of two ways: ``step`` with ``torch.func.grad``, for the methods that transform
+it with ``jvp``/``vmap`` (Forward, RTHO, vectorized episodes), and ``graph_step``/``fast_step``
+with ``torch.autograd``, recorded or not, for every loop that needs neither (Reverse, TRHO,
+training, Implicit), where it costs what a hand-written training step costs.
 """
 
 from __future__ import annotations
