@@ -115,6 +115,9 @@ class HyperOptimizer:
     ``warm_start`` (default: on for ``Implicit``, off for ``Reverse``/``Forward``) continues the
     inner training from the previous step's params instead of restarting from ``params``.
     Online methods (``RTHO``/``TRHO``) always continue one run, k inner steps per :meth:`step`.
+    ``step(hypergrad.episodes([(train, val), ...]), None)`` steps on the mean over several inner
+    problems. A hypergradient that is not finite (a diverged inner run) is refused with a
+    :class:`HypergradientError` and nothing is updated.
     """
 
     def __init__(
