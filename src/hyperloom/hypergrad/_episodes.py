@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _tree as tree
+from ._errors import transformed
 from ._problem import Batches, Problem
 from ._reverse import Reverse, Trajectory
 from ._torch import torch
@@ -98,7 +99,8 @@ def _vectorized(method: Any, problem: Problem, hraw: Mapping[str, torch.Tensor],
     def one(train_data: Any, val_data: Any) -> tuple[dict[str, torch.Tensor], torch.Tensor, Any]:
         return _functional_reverse(problem, hraw, Batches(train_data), val_data, method.steps)
 
-    grads, values, params = torch.func.vmap(one, randomness="different")(train, val)
+    with transformed("episodes(vectorize=True)", "use hypergrad.episodes(..., vectorize=False)"):
+        grads, values, params = torch.func.vmap(one, randomness="different")(train, val)
     mean = {k: g.mean(0) for k, g in grads.items()}
     last = tree.tree_map(lambda x: x[-1], params)
     return Trajectory(mean, last, {}, values.mean())

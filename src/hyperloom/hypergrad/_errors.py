@@ -38,28 +38,18 @@ def warn(message: str, category: type[Warning]) -> None:
 
 
 @contextmanager
-def transformed(method: str) -> Iterator[None]:
-    """Turn torch.func's errors about in-place changes (BatchNorm's running statistics in
-    training mode) and missing forward-mode rules (nn.LSTM's fused kernel) into errors that
-    name the cause and the fix."""
+def transformed(what: str, fix: str) -> Iterator[None]:
+    """Turn torch.func's error about in-place changes inside a transformed function
+    (BatchNorm's running statistics in training mode) into one that names the cause and
+    ``fix``, the way around it."""
     try:
         yield
-    except NotImplementedError as exc:
-        if "forward AD" not in str(exc):
-            raise
-        op = str(exc).split("forward AD with ")[-1].split(" ")[0]
-        raise HypergradientError(
-            f"{method} pushes tangents with forward-mode AD, which torch does not implement for "
-            f"{op} (e.g. the fused kernel of nn.LSTM/GRU); use method=hypergrad.Reverse(...), "
-            "TRHO or Implicit, which need only reverse mode"
-        ) from exc
     except RuntimeError as exc:
         if "in-place operation" not in str(exc) and "mutate a captured" not in str(exc):
             raise
         raise HypergradientError(
-            f"{method} differentiates the inner step with torch.func (jvp/vmap), which cannot run "
-            "a loss that changes a tensor in place, such as BatchNorm's running statistics in "
-            "training mode; use method=hypergrad.Reverse(...) or TRHO (plain autograd, where "
-            "the running statistics are updated as in training), or build the layer with "
-            "track_running_stats=False, or put it in eval mode"
+            f"{what} runs the inner step inside torch.func (vmap/vjp/jvp), which cannot run a "
+            "loss that changes a tensor in place, such as BatchNorm's running statistics in "
+            f"training mode; {fix}, or build the layer with track_running_stats=False, or put "
+            "it in eval mode"
         ) from exc

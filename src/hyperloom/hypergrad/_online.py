@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import transformed
 from ._forward import TangentRun, basis, unflatten
 from ._optimizers import Params, State
 from ._problem import Batches, Problem
@@ -57,10 +56,9 @@ class _RTHORun:
         self, hraw: Mapping[str, torch.Tensor], train: Batches, val_batch: Any
     ) -> Trajectory:
         hraw = dict(hraw)
-        with transformed("RTHO"):
-            for i in range(self.method.k):
-                self.run.step(hraw, train.get(i), self.t)
-                self.t += 1
+        for i in range(self.method.k):
+            self.run.step(hraw, train.get(i), self.t)
+            self.t += 1
         gp, gh, value = self.problem.outer_grad(self.run.params, hraw, val_batch)
         flat = self.run.directional(gp, gh, self.directions)
         return Trajectory(unflatten(flat, hraw), self.run.params, self.run.state, value)

@@ -245,6 +245,10 @@ class Problem:
                 named[k].copy_(v)
 
     # -- the torch.autograd path: hot loops that need neither vmap nor jvp -----------------------
+    def inner_at(self, params: Params, hvals: Mapping[str, torch.Tensor], batch: Any) -> torch.Tensor:
+        """The inner loss at constrained values ``hvals``."""
+        return _scalar(self.inner_loss(params, hvals, batch), "inner_loss")
+
     def outer_at(self, params: Params, hvals: Mapping[str, torch.Tensor], batch: Any) -> torch.Tensor:
         """The outer loss at constrained values ``hvals`` (computed once per run, not per step)."""
         return _scalar(self.outer_loss(params, hvals, batch), "outer_loss")
