@@ -25,8 +25,8 @@ the start; on CPU the peak of live tensor storage allocated during the call, cou
 not see torch's CPU allocations reliably). ``rel.err`` compares each hypergradient with the
 unroll's (Implicit differs by design: the MLP is not trained to a minimum).
 
-Usage: ./run bench hypergrad [--quick] [--device cpu|cuda] [--hidden 32 256] [--rounds N]
-                             [--out DIR]
+Usage: ./run bench hypergrad [--quick] [--device cpu|cuda] [--hidden 32 256] [--steps 10 100]
+                             [--rounds N] [--methods Reverse Forward] [--out DIR]
 """
 
 from __future__ import annotations
@@ -330,17 +330,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None,
                         help="timing rounds at T <= 100 (half, rounded up, at T = 1000); "
                              "default 5, quick 3")
+    parser.add_argument("--steps", type=int, nargs="+", default=None,
+                        help="inner steps T (default 10 100 1000; --quick: 10 100)")
+    parser.add_argument("--methods", nargs="+", default=None,
+                        help="only the methods whose name contains one of these words (the "
+                             "baseline always runs), e.g. --methods Reverse Forward")
     parser.add_argument("--out", default=None, help="folder for hypergrad.json")
     args = parser.parse_args(argv)
     if args.device == "cpu":
         torch.set_num_threads(1)
-    steps = [10, 100] if args.quick else [10, 100, 1000]
+    steps = args.steps or ([10, 100] if args.quick else [10, 100, 1000])
     hidden = args.hidden or ([256] if args.quick else [32, 256])
     args.rounds = args.rounds or (3 if args.quick else 5)
     notes: list[str] = []
     if not torch.cuda.is_available():
         notes.append("no CUDA device on this machine: CPU figures only")
     fns = methods(notes)
+    if args.methods:
+        fns = {k: f for k, f in fns.items()
+               if k == BASELINE or any(word in k for word in args.methods)}
     results = [r for h in hidden for r in bench_size(h, steps, args, fns)]
     memory_kind = (
         "torch.cuda.max_memory_allocated" if args.device.startswith("cuda")

@@ -29,7 +29,8 @@ class Forward:
 
     ``chunk_size`` bounds how many hyperparameter directions are carried at once (memory is
     chunk_size x the inner state; each further chunk re-runs the inner steps);
-    ``vectorize=False`` replaces ``vmap`` by a loop, for losses that ``vmap`` cannot batch.
+    ``vectorize=False`` replaces the batched backward pass and ``vmap`` by loops over the
+    directions (the losses themselves never run under ``vmap``).
     """
 
     online = False
@@ -191,8 +192,6 @@ class TangentRun:
         g = {k: x.detach() for k, x in zip(keys, grads[: len(keys)])}
         dg_tree = dict(zip(keys, dg))
         hraw_d = {k: v.detach() for k, v in hraw.items()}
-        with torch.no_grad():
-            hv = problem.values(hraw_d)
 
         def update(p_: Params, s_: State, g_: Params, h_: Mapping[str, torch.Tensor]) -> Any:
             return opt.step(p_, s_, g_, problem.values(h_), t)
@@ -207,7 +206,7 @@ class TangentRun:
                 )(self.tparams, self.tstate, dg_tree, self.directions)
             else:
                 draws = rng.capture()
-                self.params, self.state = opt.step(params, state, g, hv, t)
+                self.params, self.state = update(params, state, g, hraw_d)
 
                 def replayed(tp: Params, ts: State, tg: Params, e: Any) -> Any:
                     with rng.replay(draws):
