@@ -1,32 +1,38 @@
-"""Time and peak memory of one hypergradient against the number of inner steps T.
+"""Time and peak memory of one hypergradient against the plain autograd unroll, higher and TorchOpt.
 
-Problem: an MLP (64-32-10, tanh) on random classification batches of 64, trained by SGD with
-momentum; three scalar hyperparameters (log learning rate, logit momentum, log L2 strength).
-For T in 10, 100, 1000 every method computes d(validation loss)/d(hyperparameters):
+Problem (issue 15's setup): an MLP 64-H-10 (tanh) on scikit-learn's digits, batches of 128 cycled
+over the first 1,280 examples, trained by SGD with momentum; three scalar hyperparameters (log
+learning rate, logit momentum, log L2 strength); the validation loss on 256 other examples.
+For each hidden size H and T in 10, 100, 1000 every method computes d(validation loss)/d(the
+three hyperparameters):
 
-- ``autograd unroll``: the plain baseline, a loop with ``torch.autograd.grad(create_graph=True)``
+- ``autograd unroll``: the baseline, a loop with ``torch.autograd.grad(create_graph=True)``
   through all T steps, then one backward pass (the whole graph is kept);
-- hyperloom's ``Reverse`` (all states kept), ``Reverse(checkpoint="sqrt")``,
-  ``Reverse(truncate=10)`` (a different, truncated gradient), ``Forward``, and
-  ``Implicit("fixed_point")`` (T untracked inner steps, then 20 fixed-point iterations; the MLP
-  is not convex, so conjugate gradients would need damping);
-- ``higher`` (facebookresearch/higher) and ``torchopt`` when installed, else a printed note.
+- ``higher`` 0.2 (``innerloop_ctx`` with the hyperparameters as overrides) and ``TorchOpt``
+  (its functional ``torchopt.sgd`` with tensor learning rate and momentum), both unrolls too;
+- hyperloom's ``Reverse`` (graph of the run kept), ``Reverse(checkpoint="sqrt")`` (O(sqrt T)
+  states, each segment recomputed once), ``Forward`` (3 directions; the ratio per direction is
+  printed too) and ``Implicit("fixed_point", iters=20)`` after T untracked training steps.
 
-Peak memory: on CUDA, ``torch.cuda.max_memory_allocated`` above the start of the call; on CPU,
-the peak bytes of live tensor storage allocated during the call, counted by a
-``TorchDispatchMode`` meter (``hyperloom.hypergrad._memory.PeakMemory``: it sees activations
-saved for backward, optimizer states and trajectories kept in Python lists alike; tracemalloc
-and RSS do not see torch's CPU allocations reliably). Time: median wall time of a few calls
-(one call at T = 1000), measured separately from the memory run. ``rel.err`` compares each
-hypergradient with the autograd unroll (Implicit and truncated Reverse differ by design).
+A second table times T untracked training steps alone: a plain ``torch.autograd`` loop against
+hyperloom's loop (what ``Implicit(steps=T)``, warm starts and ``HyperOptimizer.evaluate`` run).
 
-Usage: ./run bench hypergrad [--quick] [--device cpu|cuda] [--hidden 32] [--batch-size 64]
-                             [--out DIR]
+Time: the fastest of several interleaved rounds (every method once per round, so that load on
+a shared machine hits all of them alike; the work is deterministic, so load only adds time);
+the JSON file keeps the median too. Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` above
+the start; on CPU the peak of live tensor storage allocated during the call, counted by a
+``TorchDispatchMode`` meter (``hyperloom.hypergrad._memory.PeakMemory``; tracemalloc and RSS do
+not see torch's CPU allocations reliably). ``rel.err`` compares each hypergradient with the
+unroll's (Implicit differs by design: the MLP is not trained to a minimum).
+
+Usage: ./run bench hypergrad [--quick] [--device cpu|cuda] [--hidden 32 256] [--steps 10 100]
+                             [--rounds N] [--methods Reverse Forward] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import importlib.util
 import statistics
 import sys
@@ -39,33 +45,35 @@ import torch
 
 import hyperloom.hypergrad as hg
 from hyperloom.hypergrad._memory import PeakMemory
+from hyperloom.hypergrad._problem import Batches, Problem
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import print_table, reproduce_command, write_json  # noqa: E402
 
 INIT = {"lr": 0.05, "momentum": 0.5, "l2": 1e-3}
+BATCH = 128
+BASELINE = "autograd unroll (baseline)"
+TARGETS = {"Reverse": 1.2, 'Reverse(checkpoint="sqrt")': 1.6}
 
 
 class Setup:
     """The model, data and hyperparameter initial values shared by every method."""
 
-    def __init__(
-        self, device: str, hidden: int = 32, batch_size: int = 64,
-        dtype: torch.dtype = torch.float32, seed: int = 0,
-    ) -> None:
-        g = torch.Generator().manual_seed(seed)
-        self.device, self.dtype = device, dtype
+    def __init__(self, device: str, hidden: int, dtype: torch.dtype = torch.float32) -> None:
+        from sklearn.datasets import load_digits
+
+        X, y = load_digits(return_X_y=True)
+        torch.manual_seed(0)
+        X = torch.tensor(X / 16.0, dtype=dtype, device=device)
+        y = torch.tensor(y, device=device)
+        self.device, self.dtype, self.hidden = device, dtype, hidden
         self.model = torch.nn.Sequential(
             torch.nn.Linear(64, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 10)
         ).to(device=device, dtype=dtype)
+        self.names = [k for k, _ in self.model.named_parameters()]
         self.params0 = {k: v.detach().clone() for k, v in self.model.named_parameters()}
-
-        def batch() -> tuple[torch.Tensor, torch.Tensor]:
-            x = torch.randn(batch_size, 64, generator=g, dtype=dtype)
-            return x.to(device), torch.randint(0, 10, (batch_size,), generator=g).to(device)
-
-        self.batches = [batch() for _ in range(10)]
-        self.val = batch()
+        self.batches = [(X[i : i + BATCH], y[i : i + BATCH]) for i in range(0, 10 * BATCH, BATCH)]
+        self.val = (X[1280:1536], y[1280:1536])
 
     def hparams(self) -> dict[str, hg.Hyperparameter]:
         kw = dict(dtype=self.dtype, device=self.device)
@@ -77,8 +85,7 @@ class Setup:
 
     def loss(self, p: dict[str, torch.Tensor], batch: Any) -> torch.Tensor:
         x, y = batch
-        out = torch.func.functional_call(self.model, p, (x,))
-        return torch.nn.functional.cross_entropy(out, y)
+        return torch.nn.functional.cross_entropy(torch.func.functional_call(self.model, p, (x,)), y)
 
     def inner(self, p: dict[str, torch.Tensor], h: dict[str, torch.Tensor], batch: Any) -> torch.Tensor:
         l2 = sum((w**2).sum() for k, w in p.items() if k.endswith("weight"))
@@ -88,12 +95,14 @@ class Setup:
         return self.loss(p, batch)
 
 
-def ours(method: Any) -> Callable[[Setup, int], dict[str, torch.Tensor]]:
-    def run(s: Setup, T: int) -> dict[str, torch.Tensor]:
+Grads = dict[str, torch.Tensor]
+
+
+def ours(method: Callable[[int], Any]) -> Callable[[Setup, int], Grads]:
+    def run(s: Setup, T: int) -> Grads:
         h = s.hparams()
-        m = method(T)
         return hg.hypergradient(
-            s.inner, s.outer, s.params0, h, method=m,
+            s.inner, s.outer, s.params0, h, method=method(T),
             inner_optimizer=hg.SGD(lr=h["lr"], momentum=h["momentum"]),
             train_data=s.batches, val_data=s.val,
         )
@@ -101,7 +110,7 @@ def ours(method: Any) -> Callable[[Setup, int], dict[str, torch.Tensor]]:
     return run
 
 
-def autograd_unroll(s: Setup, T: int) -> dict[str, torch.Tensor]:
+def autograd_unroll(s: Setup, T: int) -> Grads:
     """The baseline: differentiate through a graph of the whole training run."""
     h = s.hparams()
     raws = [v.raw for v in h.values()]
@@ -117,7 +126,7 @@ def autograd_unroll(s: Setup, T: int) -> dict[str, torch.Tensor]:
     return dict(zip(h, torch.autograd.grad(out, raws)))
 
 
-def higher_unroll(s: Setup, T: int) -> dict[str, torch.Tensor]:
+def higher_unroll(s: Setup, T: int) -> Grads:
     import higher
 
     h = s.hparams()
@@ -133,120 +142,230 @@ def higher_unroll(s: Setup, T: int) -> dict[str, torch.Tensor]:
     ) as (fmodel, diffopt):
         for t in range(T):
             x, y = s.batches[t % len(s.batches)]
-            reg = sum((w**2).sum() for n, w in zip(
-                [n for n, _ in model.named_parameters()], fmodel.parameters()) if n.endswith("weight"))
+            reg = sum((w**2).sum() for n, w in zip(s.names, fmodel.parameters())
+                      if n.endswith("weight"))
             diffopt.step(torch.nn.functional.cross_entropy(fmodel(x), y) + l2 * reg)
         x, y = s.val
         out = torch.nn.functional.cross_entropy(fmodel(x), y)
         return dict(zip(h, torch.autograd.grad(out, raws)))
 
 
-METHODS: dict[str, Callable[[Setup, int], dict[str, torch.Tensor]]] = {
-    "autograd unroll (baseline)": autograd_unroll,
-    "Reverse": ours(lambda T: hg.Reverse(T)),
-    "Reverse checkpoint=sqrt": ours(lambda T: hg.Reverse(T, checkpoint="sqrt")),
-    "Reverse truncate=10": ours(lambda T: hg.Reverse(T, truncate=10)),
-    "Forward": ours(lambda T: hg.Forward(T)),
-    "Implicit fixed_point (20 iters)": ours(
-        lambda T: hg.Implicit("fixed_point", iters=20, tol=0.0, steps=T)
-    ),
-}
+def torchopt_unroll(s: Setup, T: int) -> Grads:
+    import torchopt
+
+    h = s.hparams()
+    raws = [v.raw for v in h.values()]
+    lr, mom, l2 = (v.value() for v in h.values())
+    opt = torchopt.sgd(lr=lr, momentum=mom)
+    p = tuple(v.clone().requires_grad_(True) for v in s.params0.values())
+    state = opt.init(p)
+    for t in range(T):
+        loss = s.inner(dict(zip(s.names, p)), {"l2": l2}, s.batches[t % len(s.batches)])
+        grads = torch.autograd.grad(loss, p, create_graph=True)
+        updates, state = opt.update(grads, state, inplace=False)
+        p = tuple(torchopt.apply_updates(p, updates, inplace=False))
+    out = s.outer(dict(zip(s.names, p)), {}, s.val)
+    return dict(zip(h, torch.autograd.grad(out, raws)))
 
 
-def peers(notes: list[str]) -> None:
-    if importlib.util.find_spec("higher") is not None:
-        METHODS["higher (peer)"] = higher_unroll
-    else:
-        notes.append("higher is not installed: skipped (pip install higher to include it)")
-    if importlib.util.find_spec("torchopt") is None:
-        notes.append("torchopt is not installed: skipped")
-    else:
-        notes.append("torchopt is installed but not wired into this benchmark: skipped")
+def plain_training(s: Setup, T: int) -> None:
+    """T training steps as one writes them in torch: autograd.grad, then an update in no_grad."""
+    lr, mom, l2 = INIT["lr"], INIT["momentum"], INIT["l2"]
+    p = {k: v.clone() for k, v in s.params0.items()}
+    buf = {k: torch.zeros_like(v) for k, v in p.items()}
+    for t in range(T):
+        q = {k: v.requires_grad_(True) for k, v in p.items()}
+        loss = s.inner(q, {"l2": torch.tensor(l2)}, s.batches[t % len(s.batches)])
+        grads = torch.autograd.grad(loss, list(q.values()))
+        with torch.no_grad():
+            buf = {k: mom * buf[k] + g for k, g in zip(q, grads)}
+            p = {k: q[k] - lr * buf[k] for k in q}
 
 
-def measure(fn: Callable[[], Any], device: str, repeats: int) -> tuple[float, int, Any]:
-    """(median seconds, peak bytes, result)."""
-    times = []
-    out = None
-    for _ in range(repeats):
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        out = fn()
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - t0)
+def hyperloom_training(s: Setup, T: int) -> None:
+    """The untracked training loop of Implicit(steps=T), warm starts and HyperOptimizer.evaluate."""
+    h = s.hparams()
+    problem = Problem(s.inner, s.outer, s.params0, h, hg.SGD(lr=h["lr"], momentum=h["momentum"]))
+    assert problem.optimizer is not None
+    params = problem.init(problem.hset.raw())
+    problem.train(params, problem.optimizer.init(params), problem.hset.raw(), Batches(s.batches), T)
+
+
+def methods(notes: list[str]) -> dict[str, Callable[[Setup, int], Grads]]:
+    out: dict[str, Callable[[Setup, int], Grads]] = {BASELINE: autograd_unroll}
+    for peer, fn in (("higher", higher_unroll), ("torchopt", torchopt_unroll)):
+        if importlib.util.find_spec(peer) is None:
+            notes.append(f"{peer} is not installed: skipped (pip install {peer} to include it)")
+        else:
+            out[f"{peer} {importlib.metadata.version(peer)} (peer)"] = fn
+    out["Reverse"] = ours(lambda T: hg.Reverse(T))
+    out['Reverse(checkpoint="sqrt")'] = ours(lambda T: hg.Reverse(T, checkpoint="sqrt"))
+    out["Forward (3 directions)"] = ours(lambda T: hg.Forward(T))
+    out["Implicit fixed_point (T steps + 20 iters)"] = ours(
+        lambda T: hg.Implicit("fixed_point", iters=20, tol=0.0, steps=T, stationarity_tol=None)
+    )
+    return out
+
+
+TRAINING = {"plain torch training loop": plain_training, "hyperloom training loop": hyperloom_training}
+
+
+def _sync(device: str) -> None:
     if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def timed_rounds(fns: dict[str, Callable[[], Any]], device: str,
+                 rounds: int) -> dict[str, tuple[float, float]]:
+    """(fastest, median) seconds of each function over interleaved rounds. The work is
+    deterministic, so load from other processes only adds time: the fastest round is the
+    estimate of the cost, the median shows the spread."""
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            _sync(device)
+            t0 = time.perf_counter()
+            fn()
+            _sync(device)
+            times[name].append(time.perf_counter() - t0)
+    return {k: (min(v), statistics.median(v)) for k, v in times.items()}
+
+
+def peak_memory(fn: Callable[[], Any], device: str) -> tuple[int, Any]:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
-        fn()
+        out = fn()
         torch.cuda.synchronize()
-        peak = torch.cuda.max_memory_allocated() - base
-    else:
-        with PeakMemory() as meter:
-            fn()
-        peak = meter.peak
-    return statistics.median(times), peak, out
+        return torch.cuda.max_memory_allocated() - base, out
+    with PeakMemory() as meter:
+        out = fn()
+    return meter.peak, out
 
 
-def rel_err(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> float:
+def rel_err(a: Grads, b: Grads) -> float:
     va = torch.stack([a[k].double().reshape(()) for k in b])
     vb = torch.stack([b[k].double().reshape(()) for k in b])
     return float((va - vb).norm() / vb.norm())
 
 
+def bench_size(hidden: int, steps: list[int], args: argparse.Namespace,
+               fns: dict[str, Callable[[Setup, int], Grads]]) -> list[dict[str, Any]]:
+    s = Setup(args.device, hidden)
+    for fn in [*fns.values(), *TRAINING.values()]:  # warm-up: one-time setup (forward AD, kernels)
+        fn(s, 2)
+    results = []
+    for T in steps:
+        rounds = args.rounds if T <= 100 else max(1, (args.rounds + 1) // 2)
+        seconds = timed_rounds({k: (lambda f=f, T=T: f(s, T)) for k, f in fns.items()}, args.device,
+                               rounds)
+        train_s = timed_rounds({k: (lambda f=f, T=T: f(s, T)) for k, f in TRAINING.items()},
+                               args.device, rounds)
+        ref: Grads | None = None
+        for name, fn in fns.items():
+            peak, grads = peak_memory(lambda fn=fn, T=T: fn(s, T), args.device)
+            ref = grads if ref is None else ref
+            results.append({"hidden": hidden, "T": T, "method": name,
+                            "seconds": seconds[name][0], "median_seconds": seconds[name][1],
+                            "peak_bytes": peak, "rel_err_vs_autograd": rel_err(grads, ref),
+                            "rounds": rounds})
+        for name in TRAINING:
+            results.append({"hidden": hidden, "T": T, "method": name, "seconds": train_s[name][0],
+                            "median_seconds": train_s[name][1], "rounds": rounds})
+        print(f"  done H={hidden} T={T}", file=sys.stderr, flush=True)
+    return results
+
+
+def report(results: list[dict[str, Any]], names: list[str]) -> list[str]:
+    """Print the tables; return the targets missed."""
+    missed = []
+    rows = []
+    base = {(r["hidden"], r["T"]): r for r in results if r["method"] == BASELINE}
+    for r in results:
+        if r["method"] in TRAINING:
+            continue
+        b = base[(r["hidden"], r["T"])]
+        ratio = r["seconds"] / b["seconds"]
+        mem = r["peak_bytes"] / max(b["peak_bytes"], 1)
+        r["time_ratio"], r["memory_ratio"] = ratio, mem
+        shown = f"{ratio:.2f}"
+        if r["method"].startswith("Forward"):
+            shown += f" ({ratio / 3:.2f}/dir)"
+            r["time_ratio_per_direction"] = ratio / 3
+            if ratio / 3 > 1.5:
+                missed.append(f"Forward per direction {ratio / 3:.2f}x > 1.5x (H={r['hidden']}, "
+                              f"T={r['T']})")
+        target = TARGETS.get(r["method"])
+        if target is not None and ratio > target:
+            missed.append(f"{r['method']} {ratio:.2f}x > {target}x (H={r['hidden']}, T={r['T']})")
+        if r["method"] == "Reverse" and mem > 1.0:
+            missed.append(f"Reverse memory {mem:.2f}x the unroll (H={r['hidden']}, T={r['T']})")
+        rows.append([r["hidden"], r["T"], r["method"], f"{r['seconds'] * 1e3:.1f}", shown,
+                     f"{r['peak_bytes'] / 2**20:.2f}", f"{mem:.2f}", f"{r['rel_err_vs_autograd']:.1e}"])
+    print_table(["H", "T", "method", "ms", "time / unroll", "peak MiB", "mem / unroll",
+                 "rel.err"], rows)
+    print()
+    train_rows = []
+    for (hidden, T) in base:
+        plain = next(r for r in results if (r["hidden"], r["T"], r["method"]) ==
+                     (hidden, T, "plain torch training loop"))
+        ours_ = next(r for r in results if (r["hidden"], r["T"], r["method"]) ==
+                     (hidden, T, "hyperloom training loop"))
+        ratio = ours_["seconds"] / plain["seconds"]
+        ours_["time_ratio"] = ratio
+        train_rows.append([hidden, T, f"{plain['seconds'] * 1e3:.1f}",
+                           f"{ours_['seconds'] * 1e3:.1f}", f"{ratio:.2f}"])
+    print_table(["H", "T", "plain torch loop ms", "hyperloom loop ms", "ratio"], train_rows)
+    return missed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="T in 10, 100 only")
+    parser.add_argument("--quick", action="store_true",
+                        help="T in 10, 100 and one size (H=256), 3 rounds: about a minute")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--hidden", type=int, default=32, help="hidden units of the MLP")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--hidden", type=int, nargs="+", default=None,
+                        help="hidden sizes (default 32 256; --quick: 256)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="timing rounds at T <= 100 (half, rounded up, at T = 1000); "
+                             "default 5, quick 3")
+    parser.add_argument("--steps", type=int, nargs="+", default=None,
+                        help="inner steps T (default 10 100 1000; --quick: 10 100)")
+    parser.add_argument("--methods", nargs="+", default=None,
+                        help="only the methods whose name contains one of these words (the "
+                             "baseline always runs), e.g. --methods Reverse Forward")
     parser.add_argument("--out", default=None, help="folder for hypergrad.json")
     args = parser.parse_args(argv)
     if args.device == "cpu":
         torch.set_num_threads(1)
-    steps = [10, 100] if args.quick else [10, 100, 1000]
+    steps = args.steps or ([10, 100] if args.quick else [10, 100, 1000])
+    hidden = args.hidden or ([256] if args.quick else [32, 256])
+    args.rounds = args.rounds or (3 if args.quick else 5)
     notes: list[str] = []
-    peers(notes)
+    if not torch.cuda.is_available():
+        notes.append("no CUDA device on this machine: CPU figures only")
+    fns = methods(notes)
+    if args.methods:
+        fns = {k: f for k, f in fns.items()
+               if k == BASELINE or any(word in k for word in args.methods)}
+    results = [r for h in hidden for r in bench_size(h, steps, args, fns)]
     memory_kind = (
         "torch.cuda.max_memory_allocated" if args.device.startswith("cuda")
         else "peak live tensor storage (TorchDispatchMode meter)"
     )
-    s = Setup(args.device, hidden=args.hidden, batch_size=args.batch_size)
-    for fn in METHODS.values():  # warm-up: one-time setup costs (forward AD, kernels)
-        fn(s, 2)
-    results: list[dict[str, Any]] = []
-    rows = []
-    for T in steps:
-        repeats = 3 if T <= 100 else 1
-        ref: dict[str, torch.Tensor] | None = None
-        for name, fn in METHODS.items():
-            seconds, peak, grads = measure(lambda fn=fn, T=T: fn(s, T), args.device, repeats)
-            if ref is None:
-                ref = grads
-            err = rel_err(grads, ref)
-            results.append({"method": name, "T": T, "seconds": seconds, "peak_bytes": peak,
-                            "rel_err_vs_autograd": err})
-            rows.append([name, T, f"{seconds * 1e3:.1f}", f"{peak / 2**20:.3f}", f"{err:.1e}"])
-            print(f"  done {name} T={T}", file=sys.stderr, flush=True)
-    n_params = sum(v.numel() for v in s.params0.values())
-    print(f"hypergradient of 3 scalar hyperparameters, MLP 64-{args.hidden}-10 ({n_params} "
-          f"params), batch {args.batch_size}, SGD+momentum, {args.device}, float32")
+    print(f"hypergradient of 3 scalar hyperparameters, MLP 64-H-10 on digits, batch {BATCH}, "
+          f"SGD+momentum, {args.device}, float32, fastest of interleaved rounds")
     print(f"memory = {memory_kind}")
-    print_table(["method", "T", "ms", "peak MiB", "rel.err"], rows)
-    growth = []
-    for name in METHODS:
-        mem = {r["T"]: r["peak_bytes"] for r in results if r["method"] == name}
-        lo, hi = min(mem), max(mem)
-        growth.append([name, f"{mem[hi] / max(mem[lo], 1):.2f}", f"{hi // lo}"])
-    print()
-    print_table(["method", f"peak memory ratio T={max(steps)} / T={min(steps)}", "T ratio"], growth)
+    missed = report(results, list(fns))
     for note in notes:
         print("note:", note)
+    print("targets: Reverse <= 1.2x the unroll with at most its memory; checkpoint='sqrt' <= 1.6x; "
+          "Forward <= 1.5x per direction:", "all met" if not missed else "missed: " + "; ".join(missed))
     path = write_json("hypergrad", {
-        "device": args.device, "memory_measure": memory_kind, "steps": steps,
-        "hidden": args.hidden, "batch_size": args.batch_size, "n_params": n_params,
-        "results": results, "notes": notes,
+        "device": args.device, "memory_measure": memory_kind, "steps": steps, "hidden": hidden,
+        "batch_size": BATCH, "rounds": args.rounds, "results": results, "notes": notes,
+        "targets_missed": missed,
     }, args.out)
     print(f"wrote {path}")
     print(reproduce_command("hypergrad", sys.argv[1:] if argv is None else argv))

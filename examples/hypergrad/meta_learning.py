@@ -4,8 +4,9 @@ Synthetic few-shot regression: every task is ``y = a_task . tanh(P x) + noise`` 
 projection ``P`` shared by all tasks and a task-specific head ``a_task``; each task shows 5
 support examples and is scored on 25 query examples. The representation ``tanh(R x)`` is the
 hyperparameter; for each task the head is trained on the support set (the inner problem) and
-the query loss is the outer loss. ``R`` follows the hypergradient averaged over a batch of tasks
-(``Reverse`` through the head's training, or ``Implicit`` at its solution). On new tasks this
+the query loss is the outer loss. ``R`` follows the hypergradient averaged over a batch of tasks,
+given as ``hg.episodes`` (``Reverse`` through the head's training, the tasks in one ``vmap``; or
+``Implicit`` at each head's solution). On new tasks this
 is compared with the same model (representation + head) trained from scratch on each support set.
 
     python examples/hypergrad/meta_learning.py            # about a minute on a laptop CPU
@@ -106,21 +107,24 @@ def meta_train(
     if method == "reverse":
         hmethod: object = hg.Reverse(inner_steps)
     elif method == "implicit":
-        hmethod = hg.Implicit("cg", iters=10, tol=1e-8, steps=4 * inner_steps)
+        # 40 steps leave each head at a relative inner-gradient norm of about 0.06, above the
+        # default warning level (0.05): accepted here on purpose, it is part of what the
+        # comparison shows (Implicit assumes a converged head)
+        hmethod = hg.Implicit("cg", iters=10, tol=1e-8, steps=4 * inner_steps,
+                              stationarity_tol=0.1)
     else:
         raise ValueError(f"method={method!r}: use 'reverse' or 'implicit'")
     for _ in range(meta_iters):
-        total = torch.zeros_like(R.raw)
-        for _ in range(tasks_per_iter):
-            support, query = tasks.sample()
-            grads = hg.hypergradient(
-                inner_loss, outer_loss, {"a": torch.zeros(D_REP, dtype=DTYPE)}, {"R": R},
-                method=hmethod, inner_optimizer=hg.SGD(lr=0.5, momentum=0.5),
-                train_data=support, val_data=query,
-            )
-            total += grads["R"] / tasks_per_iter
+        # the tasks are episodes: one inner problem each, the mean query loss as outer loss;
+        # Reverse runs them as one vmap over tasks, Implicit one after the other
+        batch = hg.episodes([tasks.sample() for _ in range(tasks_per_iter)],
+                            vectorize=method == "reverse")
+        grads = hg.hypergradient(
+            inner_loss, outer_loss, {"a": torch.zeros(D_REP, dtype=DTYPE)}, {"R": R},
+            method=hmethod, inner_optimizer=hg.SGD(lr=0.5, momentum=0.5), train_data=batch,
+        )
         outer.zero_grad()
-        R.raw.grad = total
+        R.raw.grad = grads["R"]
         outer.step()
     return R.detach()
 

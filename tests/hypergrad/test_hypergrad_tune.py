@@ -87,3 +87,26 @@ def test_pruned_trials_keep_their_hypergradient_record():
     assert t.state == hl.TrialState.PRUNED
     assert list(t.intermediate_values) == [0]
     assert len(t.user_attrs["hypergrad"]["outer_loss"]) == 1
+
+
+def test_a_trial_whose_inner_run_diverges_fails_and_the_study_goes_on():
+    def build_lr(trial):
+        (x, y), (xv, yv) = _data()
+        train, val = (_features(x, 3), y), (_features(xv, 3), yv)
+
+        def inner(p, h, b):
+            X, t = b
+            return 0.5 * ((X @ p["w"] - t) ** 2).mean() + 0.5 * h["l2"] * (p["w"] ** 2).sum()
+
+        lr = trial.suggest_float("lr", 0.1, 100.0, log=True)  # 50: the inner run diverges
+        return hg.BilevelProblem(inner, inner, {"w": torch.zeros(4)},
+                                 {"l2": hg.hyperparameter(1.0, "positive")}, train, val,
+                                 hg.SGD(lr=lr), method=hg.Reverse(200))
+
+    study = hl.create_study(sampler=hl.samplers.GridSampler({"lr": [50.0, 0.1]}))
+    with pytest.warns(UserWarning, match="not finite"):
+        hg.tune(study, build_lr, n_trials=2, hyper_steps=2)
+    failed, ok = sorted(study.trials, key=lambda t: t.state != hl.TrialState.FAILED)
+    assert failed.state == hl.TrialState.FAILED and failed.params["lr"] == 50.0
+    assert "is not finite" in failed.user_attrs["hypergrad"]["error"]
+    assert ok.state == hl.TrialState.COMPLETE

@@ -25,6 +25,9 @@ class Method(Protocol):
     # True: `params` are the inner solution (no default inner optimizer), so a HyperOptimizer
     # needs steps >= 1 to solve the inner problem again after each update.
     starts_at_solution: bool
+    # Optional, read with getattr (default False): True when `run` keeps the graph of the
+    # hypergradient for `hypergradient(create_graph=True)` (Reverse recording the whole run).
+    # can_create_graph: bool
 
 
 class OfflineMethod(Method, Protocol):

@@ -20,17 +20,19 @@ State = dict[str, dict[str, torch.Tensor]]
 
 
 class Schedule:
-    """Marks an optimizer argument as per-step: inner step ``t`` uses ``values[t]``."""
+    """Marks an optimizer argument as per-step: inner step ``t`` uses ``values[t]``, or
+    ``values(hparams, t)`` when ``values`` is a function (a parametric, learnable schedule)."""
 
     def __init__(self, values: Any) -> None:
         if isinstance(values, Schedule):
             values = values.values
         if isinstance(values, (list, tuple)):
             values = torch.as_tensor(values, dtype=torch.get_default_dtype())
-        if not isinstance(values, (torch.Tensor, Hyperparameter, str)):
+        if not isinstance(values, (torch.Tensor, Hyperparameter, str)) and not callable(values):
             raise TypeError(
-                "schedule(values): values must be a 1-d tensor, a list of numbers, a hyperparameter "
-                f"or the key of one in hparams, got {type(values).__name__}"
+                "schedule(values): values must be a 1-d tensor, a list of numbers, a hyperparameter, "
+                "the key of one in hparams, or a function (hparams, t) -> value, got "
+                f"{type(values).__name__}"
             )
         if isinstance(values, (torch.Tensor, Hyperparameter)) and len(values.shape) < 1:
             raise ValueError(
@@ -39,12 +41,22 @@ class Schedule:
             )
         self.values = values
 
+    @property
+    def function(self) -> Any:
+        """The schedule's function, or None for a vector of per-step values."""
+        v = self.values
+        return v if callable(v) and not isinstance(v, (torch.Tensor, Hyperparameter)) else None
+
     def __repr__(self) -> str:
         return f"schedule({self.values!r})"
 
 
 def schedule(values: Any) -> Schedule:
-    """Use ``values[t]`` at inner step ``t`` (e.g. a per-step learning rate hyperparameter)."""
+    """A per-step optimizer argument: ``values[t]`` at inner step ``t`` (e.g. a vector
+    hyperparameter of per-step learning rates), or ``values(hparams, t)`` for a function of the
+    hyperparameters' current values, e.g. Hype's learnable exponential decay
+    ``schedule(lambda h, t: h["lr0"] * h["decay"] ** t)``: its hypergradient reaches ``lr0``
+    and ``decay`` through every step."""
     return Schedule(values)
 
 
@@ -59,12 +71,16 @@ def _is_zero(v: Any) -> bool:
 
 
 class _Arg:
-    """How one optimizer argument is obtained at a step: a constant or a key of ``hparams``."""
+    """How one optimizer argument is obtained at a step: a constant, a key of ``hparams``, or a
+    function ``(hparams, t)`` of the current hyperparameter values."""
 
-    def __init__(self, name: str, const: Any = None, key: str | None = None, sched: bool = False):
-        self.name, self.const, self.key, self.sched = name, const, key, sched
+    def __init__(self, name: str, const: Any = None, key: str | None = None, sched: bool = False,
+                 fn: Any = None):
+        self.name, self.const, self.key, self.sched, self.fn = name, const, key, sched, fn
 
     def at(self, hvals: Mapping[str, torch.Tensor], step: int, owner: str) -> Any:
+        if self.fn is not None:
+            return _call_schedule(self.fn, hvals, step, owner, self.name)
         v = hvals[self.key] if self.key is not None else self.const
         if not self.sched:
             return v
@@ -74,6 +90,23 @@ class _Arg:
                 f"{step} was requested; give one entry per inner step (at least {step + 1})"
             )
         return v[step]
+
+
+def _call_schedule(fn: Any, hvals: Mapping[str, torch.Tensor], step: int, owner: str,
+                   name: str) -> Any:
+    try:
+        out = fn(hvals, step)
+    except KeyError as exc:
+        raise ValueError(
+            f"{owner}({name}=schedule(function)): the function read hparams[{exc.args[0]!r}], "
+            f"which is not in hparams (keys: {list(hvals)}); add that hyperparameter to hparams"
+        ) from exc
+    if isinstance(out, bool) or not isinstance(out, (numbers.Real, torch.Tensor)):
+        raise TypeError(
+            f"{owner}({name}=schedule(function)): the function must return a number or a tensor "
+            f"for step {step}, got {type(out).__name__}"
+        )
+    return out
 
 
 class InnerOptimizer:
@@ -90,15 +123,21 @@ class InnerOptimizer:
     # -- the pure update ------------------------------------------------------------------------
     def init(self, params: Params) -> State:
         """The initial optimizer state for ``params`` (zeros, so it carries no hypergradient)."""
-        return {slot: {k: torch.zeros_like(p) for k, p in params.items()} for slot in self._slots()}
+        return {slot: {k: torch.zeros_like(p) for k, p in params.items()} for slot in self.slots()}
 
-    def _slots(self) -> tuple[str, ...]:
+    def slots(self) -> tuple[str, ...]:
+        """Names of the state slots, each a dict shaped like params (e.g. ``("momentum",)``)."""
         return ()
 
-    def _apply(
+    def apply(
         self, params: Params, state: State, grads: Params, h: Mapping[str, Any], step: int
     ) -> tuple[Params, State]:
-        raise NotImplementedError
+        """The update rule: ``h`` maps each argument to its value at ``step`` (hyperparameters
+        resolved). Subclasses override this (and :meth:`slots`), or see :func:`inner_optimizer`."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define apply(params, state, grads, h, step); "
+            "write one, or build the optimizer with hypergrad.inner_optimizer(rule, ...)"
+        )
 
     def update(
         self,
@@ -116,6 +155,10 @@ class InnerOptimizer:
         h: dict[str, Any] = {}
         for name, spec in self.args.items():
             sched = isinstance(spec, Schedule)
+            if sched and spec.function is not None:
+                h[name] = _call_schedule(spec.function, dict(hparams or {}), step,
+                                         type(self).__name__, name)
+                continue
             v = spec.values if sched else spec
             if isinstance(v, str):
                 if hparams is None or v not in hparams:
@@ -127,14 +170,20 @@ class InnerOptimizer:
             elif isinstance(v, Hyperparameter):
                 v = v.value()
             h[name] = _Arg(name, const=v, sched=sched).at({}, step, type(self).__name__)
-        return self._apply(params, state, grads, h, step)
+        return self.apply(params, state, grads, h, step)
 
-    def bind(self, hset: HyperSet, params: Params) -> BoundOptimizer:
-        """Resolve each argument against ``hparams`` once, and check shapes against ``params``."""
+    def bind(self, hset: HyperSet, params: Params, keep_graph: bool = False) -> BoundOptimizer:
+        """Resolve each argument against ``hparams`` once, and check shapes against ``params``.
+
+        Constant tensors are detached unless ``keep_graph`` (``hypergradient(create_graph=True)``).
+        """
         owner = type(self).__name__
         specs: dict[str, _Arg] = {}
         for name, spec in self.args.items():
             sched = isinstance(spec, Schedule)
+            if sched and spec.function is not None:
+                specs[name] = _Arg(name, fn=spec.function)
+                continue
             v = spec.values if sched else spec
             if isinstance(v, str):
                 if v not in hset.keys:
@@ -153,7 +202,7 @@ class InnerOptimizer:
                     "hparams so that its hypergradient is computed (or pass a plain number)"
                 )
             elif isinstance(v, torch.Tensor):
-                specs[name] = _Arg(name, const=v.detach(), sched=sched)
+                specs[name] = _Arg(name, const=v if keep_graph else v.detach(), sched=sched)
             else:
                 specs[name] = _Arg(name, const=v, sched=sched)
         bound = BoundOptimizer(self, specs)
@@ -174,6 +223,8 @@ def _short(v: Any) -> str:
 
 
 def _check_arg(owner: str, name: str, v: Any) -> None:
+    if isinstance(v, Schedule) and v.function is not None:
+        return
     inner = v.values if isinstance(v, Schedule) else v
     if isinstance(inner, bool) or not isinstance(
         inner, (numbers.Real, torch.Tensor, Hyperparameter, str)
@@ -216,12 +267,12 @@ class BoundOptimizer:
         step: int,
     ) -> tuple[Params, State]:
         h = {name: a.at(hvals, step, self.owner) for name, a in self.specs.items()}
-        return self.optimizer._apply(params, state, grads, h, step)
+        return self.optimizer.apply(params, state, grads, h, step)
 
     def constant(self, name: str) -> Any:
         """The argument's value when it is a constant scalar, else None."""
         a = self.specs.get(name)
-        if a is None or a.key is not None or a.sched:
+        if a is None or a.key is not None or a.sched or a.fn is not None:
             return None
         if isinstance(a.const, torch.Tensor):
             return float(a.const) if a.const.numel() == 1 else None
@@ -229,7 +280,12 @@ class BoundOptimizer:
 
     def check_shapes(self, hset: HyperSet, params: Params) -> None:
         for name, a in self.specs.items():
-            if a.key is not None:
+            if a.fn is not None:
+                with torch.no_grad():
+                    out = a.at(hset.values(hset.raw()), 0, self.owner)
+                shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
+                what = "the schedule function's value"
+            elif a.key is not None:
                 shape = tuple(hset.leaves[a.key].shape)
                 what = f"hyperparameter {a.key!r}"
             elif isinstance(a.const, torch.Tensor):
@@ -249,7 +305,7 @@ class BoundOptimizer:
                 if not ok:
                     hint = (
                         f"; for a per-step value wrap it: {self.owner}({name}=hypergrad.schedule(...))"
-                        if len(shape) == 1 and not a.sched
+                        if len(shape) == 1 and not a.sched and a.fn is None
                         else ""
                     )
                     raise ValueError(
@@ -271,12 +327,12 @@ class SGD(InnerOptimizer):
             raise ValueError("SGD(nesterov=True) needs momentum > 0")
         self.nesterov = bool(nesterov)
 
-    def _slots(self) -> tuple[str, ...]:
+    def slots(self) -> tuple[str, ...]:
         return () if _is_zero(self.args["momentum"]) else ("momentum",)
 
-    def _apply(self, params, state, grads, h, step):  # type: ignore[override]
+    def apply(self, params, state, grads, h, step):  # type: ignore[override]
         lr, mom, wd = h["lr"], h["momentum"], h["weight_decay"]
-        use_mom = "momentum" in self._slots()
+        use_mom = "momentum" in self.slots()
         new_p: Params = {}
         new_buf: Params = {}
         for k, p in params.items():
@@ -309,10 +365,10 @@ class Adam(InnerOptimizer):
             lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay
         )
 
-    def _slots(self) -> tuple[str, ...]:
+    def slots(self) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq")
 
-    def _apply(self, params, state, grads, h, step):  # type: ignore[override]
+    def apply(self, params, state, grads, h, step):  # type: ignore[override]
         lr, b1, b2, eps, wd = h["lr"], h["beta1"], h["beta2"], h["eps"], h["weight_decay"]
         c1 = 1 - b1 ** (step + 1)
         c2 = 1 - b2 ** (step + 1)
@@ -345,12 +401,12 @@ class RMSProp(InnerOptimizer):
     ) -> None:
         super().__init__(lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay)
 
-    def _slots(self) -> tuple[str, ...]:
+    def slots(self) -> tuple[str, ...]:
         return ("square_avg",) if _is_zero(self.args["momentum"]) else ("square_avg", "momentum")
 
-    def _apply(self, params, state, grads, h, step):  # type: ignore[override]
+    def apply(self, params, state, grads, h, step):  # type: ignore[override]
         lr, a, eps, mom, wd = h["lr"], h["alpha"], h["eps"], h["momentum"], h["weight_decay"]
-        use_mom = "momentum" in self._slots()
+        use_mom = "momentum" in self.slots()
         new_p: Params = {}
         sq_new: Params = {}
         buf_new: Params = {}
@@ -369,3 +425,59 @@ class RMSProp(InnerOptimizer):
         if use_mom:
             out["momentum"] = buf_new
         return new_p, out
+
+
+class _Rule(InnerOptimizer):
+    """An inner optimizer from a user's update function (see :func:`inner_optimizer`)."""
+
+    def __init__(self, rule: Any, slots: tuple[str, ...], name: str, **args: Any) -> None:
+        super().__init__(**args)
+        self.rule, self._slot_names, self.name = rule, slots, name
+
+    def slots(self) -> tuple[str, ...]:
+        return self._slot_names
+
+    def apply(self, params, state, grads, h, step):  # type: ignore[override]
+        out = self.rule(params, state, grads, h, step)
+        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], Mapping)
+                and isinstance(out[1], Mapping)):
+            raise TypeError(
+                f"{self.name}: the rule must return (new_params, new_state), two dicts, got "
+                f"{type(out).__name__}"
+            )
+        new_p, new_s = out
+        if set(new_p) != set(params) or set(new_s) != set(self._slot_names):
+            raise ValueError(
+                f"{self.name}: the rule returned params {sorted(new_p)} and state slots "
+                f"{sorted(new_s)}; expected params {sorted(params)} and slots "
+                f"{sorted(self._slot_names)} (declare every slot with slots=(...))"
+            )
+        return dict(new_p), dict(new_s)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.args.items())
+        return f"{self.name}({args})"
+
+
+def inner_optimizer(
+    rule: Any, *, slots: tuple[str, ...] | list[str] = (), name: str | None = None, **args: Any
+) -> InnerOptimizer:
+    """An inner optimizer (or any inner dynamics) from its update rule, as a pure function.
+
+    ``rule(params, state, grads, h, t) -> (new_params, new_state)``: ``params`` and ``grads``
+    are dicts of tensors, ``state`` maps each name in ``slots`` to a dict shaped like params
+    (zeros at the start), ``h`` maps each keyword argument to its value at step ``t``. An
+    argument may be anything an ``SGD`` argument may be (a number, a tensor, a hyperparameter,
+    its key, a :func:`schedule`), so its hypergradient flows through the rule. The rule must not
+    change tensors in place; it may draw random numbers (recomputed steps replay them). Example,
+    SGD with a learnable per-layer learning rate::
+
+        sgd = hg.inner_optimizer(lambda p, s, g, h, t: ({k: p[k] - h["lr"] * g[k] for k in p}, {}),
+                                 lr=hparams["lr"])
+    """
+    if not callable(rule):
+        raise TypeError(f"inner_optimizer(rule=...) must be a function, got {type(rule).__name__}")
+    slots = tuple(slots)
+    if not all(isinstance(x, str) for x in slots):
+        raise TypeError(f"inner_optimizer(slots=...) must be names (strings), got {slots!r}")
+    return _Rule(rule, slots, name or getattr(rule, "__name__", "inner_optimizer"), **args)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._api import HyperOptimizer
+from ._errors import HypergradientError
 from ._optimizers import InnerOptimizer
 from ._problem import Loss
 from ._reverse import Reverse
@@ -47,6 +48,8 @@ def objective(
     hyperparameters and returns a :class:`BilevelProblem`; the continuous hyperparameters then
     take ``hyper_steps`` hypergradient steps, each reported with ``trial.report`` (so pruners
     work), and their final values are stored in the trial's user attribute ``"hypergrad"``.
+    A trial whose inner run diverges (a non-finite hypergradient) returns NaN, so the study
+    records it as failed and goes on; the error text is kept in ``"hypergrad"`` too.
     """
     if isinstance(hyper_steps, bool) or not isinstance(hyper_steps, int) or hyper_steps < 1:
         raise ValueError(f"objective(hyper_steps={hyper_steps!r}) must be an int >= 1")
@@ -71,7 +74,11 @@ def objective(
             hparams=problem.hparams,
         )
         for step in range(hyper_steps):
-            value = hopt.step(problem.train_data, problem.val_data)
+            try:
+                value = hopt.step(problem.train_data, problem.val_data)
+            except HypergradientError as exc:  # a diverged inner run: this trial fails, the
+                _record(trial, hopt, error=str(exc))  # study goes on (a NaN value fails it)
+                return math.nan
             trial.report(value if math.isfinite(value) else float("inf"), step)
             if trial.should_prune():
                 _record(trial, hopt)
@@ -86,15 +93,15 @@ def objective(
     return run_trial
 
 
-def _record(trial: Any, hopt: HyperOptimizer) -> None:
-    trial.set_user_attr(
-        "hypergrad",
-        {
-            "hparams": {k: v.detach().cpu().tolist() for k, v in hopt.hparams.items()},
-            "outer_loss": [v if math.isfinite(v) else None for v in hopt.history],
-            "method": repr(hopt.method),
-        },
-    )
+def _record(trial: Any, hopt: HyperOptimizer, error: str | None = None) -> None:
+    record = {
+        "hparams": {k: v.detach().cpu().tolist() for k, v in hopt.hparams.items()},
+        "outer_loss": [v if math.isfinite(v) else None for v in hopt.history],
+        "method": repr(hopt.method),
+    }
+    if error is not None:
+        record["error"] = error
+    trial.set_user_attr("hypergrad", record)
 
 
 def tune(
