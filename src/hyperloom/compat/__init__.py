@@ -6,9 +6,16 @@
 from typing import Any
 
 from ._import_optuna import import_optuna_study
-from ._records import SOURCE_COMPLETE, SOURCE_START, TrialRecord, record_of, write_trials
+from ._records import (
+    CONSTRAINT_NAMES,
+    SOURCE_COMPLETE,
+    SOURCE_START,
+    TrialRecord,
+    record_of,
+    write_trials,
+)
 
-__all__ = ["SOURCE_COMPLETE", "SOURCE_START", "TrialRecord", "import_command",
+__all__ = ["CONSTRAINT_NAMES", "SOURCE_COMPLETE", "SOURCE_START", "TrialRecord", "import_command",
            "import_optuna_study", "record_of", "write_trials"]
 
 

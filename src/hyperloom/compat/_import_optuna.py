@@ -11,17 +11,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hyperloom.space import from_optuna_distribution
-from hyperloom.storage import BaseStorage, DuplicatedStudyError, TrialState, get_storage
+from hyperloom.storage import BaseStorage, DuplicatedStudyError, get_storage
 from hyperloom.study import Study, load_study
 
-from ._records import TrialRecord, check_record, json_attrs, write_trials
-
-# Optuna's TrialState names -> ours (FAIL is our FAILED; the others keep their names).
-STATES = {"RUNNING": TrialState.RUNNING, "COMPLETE": TrialState.COMPLETE,
-          "PRUNED": TrialState.PRUNED, "FAIL": TrialState.FAILED,
-          "WAITING": TrialState.WAITING}
-_CONSTRAINTS = "constraints"  # Optuna's system attribute: a list, or one key per named value
+from ._records import check_record, json_attrs, record_from_optuna, write_trials
 
 
 def require_optuna(purpose: str) -> Any:
@@ -61,7 +54,7 @@ def import_optuna_study(optuna_url: str, study_name: str | None = None,
     source = optuna.load_study(study_name=study_name, storage=optuna_url,
                                sampler=optuna.samplers.RandomSampler())
     directions = [d.name.lower() for d in source.directions]
-    records = [_record(t) for t in source.get_trials(deepcopy=False)]
+    records = [record_from_optuna(t) for t in source.get_trials(deepcopy=False)]
     for record, trial in zip(records, source.get_trials(deepcopy=False)):
         check_record(record, len(directions), f"Optuna trial {trial.number}")
     store = get_storage(storage)
@@ -91,35 +84,3 @@ def _check_database(url: str) -> None:
         path = url[len("sqlite:///"):].split("?", 1)[0]
         if path and path != ":memory:" and not os.path.exists(path):
             raise FileNotFoundError(f"no Optuna database at {path!r}; check the URL {url!r}")
-
-
-def _record(trial: Any) -> TrialRecord:
-    """Our record of one Optuna FrozenTrial."""
-    where = f"Optuna trial {trial.number}"
-    distributions = {name: from_optuna_distribution(d, name)
-                     for name, d in trial.distributions.items()}
-    system = json_attrs({k: v for k, v in trial.system_attrs.items()
-                         if not k.startswith(_CONSTRAINTS)}, where)
-    constraints = _constraints(trial.system_attrs)
-    if constraints is not None:
-        system[_CONSTRAINTS] = constraints
-    return TrialRecord(
-        state=STATES[trial.state.name],
-        values=None if trial.values is None else [float(v) for v in trial.values],
-        params=dict(trial.params), distributions=distributions,
-        intermediate_values={int(s): float(v) for s, v in trial.intermediate_values.items()},
-        user_attrs=json_attrs(trial.user_attrs, where), system_attrs=system,
-        datetime_start=_epoch(trial.datetime_start),
-        datetime_complete=_epoch(trial.datetime_complete))
-
-
-def _constraints(system_attrs: dict[str, Any]) -> list[float] | None:
-    """Optuna's constraint values (a list from `constraints_func`, or one system attribute per
-    name from `trial.set_constraint`) as our list, in the order Optuna reads them."""
-    values = [float(v) for v in system_attrs.get(_CONSTRAINTS) or ()]
-    values += [float(v) for k, v in system_attrs.items() if k.startswith(_CONSTRAINTS + ":")]
-    return values or None
-
-
-def _epoch(when: Any) -> float | None:
-    return None if when is None else when.timestamp()

@@ -17,13 +17,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hyperloom.space import Distribution
+from hyperloom.space import Distribution, from_optuna_distribution
 from hyperloom.storage import BaseStorage, FrozenTrial, TrialState
 
 #: System attribute holding a copied trial's original start time (epoch seconds).
 SOURCE_START = "source_datetime_start"
 #: System attribute holding a copied trial's original completion time (epoch seconds).
 SOURCE_COMPLETE = "source_datetime_complete"
+#: System attribute naming each value of a trial's "constraints" list (Optuna names them).
+CONSTRAINT_NAMES = "constraint_names"
 _RUNNING_REASON = "was RUNNING in the source study when it was copied"
 
 
@@ -48,8 +50,55 @@ def record_of(trial: FrozenTrial) -> TrialRecord:
         state=trial.state, values=None if trial.values is None else list(trial.values),
         params=dict(trial.params), distributions=dict(trial.distributions),
         intermediate_values=dict(trial.intermediate_values), user_attrs=dict(trial.user_attrs),
-        system_attrs=dict(trial.system_attrs), datetime_start=trial.datetime_start,
-        datetime_complete=trial.datetime_complete)
+        system_attrs=dict(trial.system_attrs),
+        datetime_start=trial.system_attrs.get(SOURCE_START, trial.datetime_start),
+        datetime_complete=trial.system_attrs.get(SOURCE_COMPLETE, trial.datetime_complete))
+
+
+# Optuna's TrialState names -> ours (FAIL is our FAILED; the others keep their names).
+STATES = {"RUNNING": TrialState.RUNNING, "COMPLETE": TrialState.COMPLETE,
+          "PRUNED": TrialState.PRUNED, "FAIL": TrialState.FAILED,
+          "WAITING": TrialState.WAITING}
+_CONSTRAINTS = "constraints"  # Optuna's system attribute: a list, or one key per named value
+
+
+def record_from_optuna(trial: Any) -> TrialRecord:
+    """Our record of an Optuna FrozenTrial (Optuna's own, or `hyperloom.compat.optuna`'s):
+    distributions translated, constraints as our list, times in epoch seconds."""
+    where = f"Optuna trial {trial.number}"
+    distributions = {name: from_optuna_distribution(d, name)
+                     for name, d in trial.distributions.items()}
+    system = json_attrs({k: v for k, v in trial.system_attrs.items()
+                         if not str(k).startswith(_CONSTRAINTS) and k != CONSTRAINT_NAMES},
+                        where)
+    constraints = _constraints(trial.system_attrs)
+    if constraints is not None:
+        system[_CONSTRAINTS] = constraints
+        names = [str(k)[len(_CONSTRAINTS) + 1:] for k in trial.system_attrs
+                 if str(k).startswith(_CONSTRAINTS + ":")]
+        if len(names) == len(constraints):  # named ones only (Optuna 5's set_constraint)
+            system[CONSTRAINT_NAMES] = names
+    return TrialRecord(
+        state=STATES[trial.state.name],
+        values=None if trial.values is None else [float(v) for v in trial.values],
+        params=dict(trial.params), distributions=distributions,
+        intermediate_values={int(s): float(v) for s, v in trial.intermediate_values.items()},
+        user_attrs=json_attrs(trial.user_attrs, where), system_attrs=system,
+        datetime_start=_epoch(trial.datetime_start),
+        datetime_complete=_epoch(trial.datetime_complete))
+
+
+def _constraints(system_attrs: Mapping[str, Any]) -> list[float] | None:
+    """Optuna's constraint values (a list from `constraints_func`, or one system attribute per
+    name from `trial.set_constraint`) as our list, in the order Optuna reads them."""
+    values = [float(v) for v in system_attrs.get(_CONSTRAINTS) or ()]
+    values += [float(v) for k, v in system_attrs.items()
+               if str(k).startswith(_CONSTRAINTS + ":")]
+    return values or None
+
+
+def _epoch(when: Any) -> float | None:
+    return None if when is None else when.timestamp()
 
 
 def check_record(record: TrialRecord, n_objectives: int, where: str) -> None:
