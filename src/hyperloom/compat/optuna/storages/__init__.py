@@ -71,7 +71,10 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
 
 
 def fail_stale_trials(study: Any) -> list[int]:
-    """Mark FAILED the running trials whose heartbeat stopped; returns their numbers."""
+    """Mark FAILED the running trials whose heartbeat stopped; returns their numbers (none
+    for a study without a heartbeat, as in Optuna)."""
+    if study.heartbeat_interval is None:
+        return []
     return study.fail_stale_trials()
 
 
