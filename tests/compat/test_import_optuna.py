@@ -80,6 +80,7 @@ def test_the_copy_has_the_same_best_value_params_and_trial_count(optuna_url, tmp
     assert ours.best_params == theirs.best_params
     assert ours.best_trial.number == theirs.best_trial.number
     assert ours.user_attrs == {"owner": "data team"}
+    assert hl.compat.import_optuna_study is import_optuna_study  # loaded on first use
     assert ours.system_attrs["metric_names"] == ["loss"]
 
 
