@@ -142,8 +142,8 @@ class Study:
             frozen.intermediate_values = dict(trial.intermediate_values)
             frozen.user_attrs = dict(trial.user_attrs)
         frozen.state = TrialState(int(state))
-        if state == _OurState.COMPLETE and values is not None:
-            frozen.values = values if isinstance(values, (list, tuple)) else [values]
+        if state == _OurState.COMPLETE:
+            frozen.values = _numbers(values)
         constraints = [float(c) for c in func(frozen)]
         self.hyperloom.storage.set_trial_attr(record.trial_id, "constraints", constraints,
                                               system=True)
@@ -182,6 +182,14 @@ class Study:
                 gc.collect()
         self._apply_constraints(trial, _OurState.COMPLETE, result)
         return result
+
+
+def _numbers(values: Any) -> list[float] | None:
+    """`values` as floats, or None when they are not numbers (the trial will fail)."""
+    try:
+        return [float(v) for v in (values if isinstance(values, (list, tuple)) else [values])]
+    except (TypeError, ValueError):
+        return None
 
 
 def _call_back(callback: Callable[[Study, FrozenTrial], None], study: Study, _ours: Any,
