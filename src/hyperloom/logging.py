@@ -40,8 +40,13 @@ class _DefaultHandler(logging.Handler):
         if _handled_elsewhere(record, self):
             return
         try:
-            sys.stderr.write(self.format(record) + "\n")
-            sys.stderr.flush()
+            text = self.format(record)
+            bars = sys.modules.get("tqdm")  # a progress bar on screen: print above it
+            if bars is not None and getattr(bars.tqdm, "_instances", None):
+                bars.tqdm.write(text, file=sys.stderr)
+            else:
+                sys.stderr.write(text + "\n")
+                sys.stderr.flush()
         except Exception:  # noqa: BLE001 - logging must never break the optimization
             self.handleError(record)
 

@@ -104,3 +104,11 @@ def test_silenced_runs_build_no_line():
         assert hl.logging.get_verbosity() == hl.logging.WARNING
     finally:
         hl.logging.set_verbosity(hl.logging.INFO)
+
+
+def test_lines_print_above_a_progress_bar_not_inside_it(run_python):
+    pytest.importorskip("tqdm")
+    out = run_python(SCRIPT.replace("n_trials=4)", "n_trials=4, show_progress_bar=True)")
+                     .format(setup=""))
+    pieces = [p for p in re.split(r"[\r\n]", out.stderr) if "finished with value" in p]
+    assert len(pieces) == 4 and all(p.startswith("[I ") for p in pieces), pieces
