@@ -5,7 +5,17 @@ import importlib
 import warnings
 from typing import Any
 
-from . import callbacks, exceptions, execution, objectives, pruners, samplers, space, storage
+from . import (
+    callbacks,
+    exceptions,
+    execution,
+    logging,
+    objectives,
+    pruners,
+    samplers,
+    space,
+    storage,
+)
 from .callbacks import ConsoleLogger, HistoryRecorder, MaxTrialsCallback
 from .exceptions import HyperloomError
 from .objectives import Direction
@@ -51,14 +61,14 @@ __all__ = [
     "MaxTrialsCallback", "Normal", "QNormal", "QUniform", "SearchSpace", "StorageError", "Study",
     "StudyNotFoundError", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "Uniform",
     "callbacks", "choice", "constant", "create_study", "delete_study", "exceptions", "execution",
-    "get_all_study_summaries", "intuniform", "load_study", "lognormal", "loguniform", "normal",
-    "objectives", "pruners", "qnormal", "quniform", "randint", "samplers", "space", "storage",
-    "uniform",
+    "get_all_study_summaries", "intuniform", "load_study", "logging", "lognormal", "loguniform",
+    "normal", "objectives", "pruners", "qnormal", "quniform", "randint", "samplers", "space",
+    "storage", "uniform",
 ]
 
 # Front ends that load more than the core: imported on first attribute access, so that
 # `import hyperloom` stays light (no lark, gin or sweep module).
-_LAZY_SUBPACKAGES = ("cgp", "sweep", "graph", "integration", "template")
+_LAZY_SUBPACKAGES = ("cgp", "compat", "sweep", "graph", "integration", "template")
 
 
 def __getattr__(name: str) -> Any:

@@ -233,7 +233,16 @@ def _register_optional_commands() -> None:
         main.add_command(command, name)
 
 
+def _register_compat_commands() -> None:
+    """`hyperloom import`: studies made by other libraries (Optuna), copied into ours."""
+    from .compat import import_command
+
+    import_command.callback = friendly_errors(import_command.callback)
+    main.add_command(import_command, "import")
+
+
 _register_optional_commands()
+_register_compat_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

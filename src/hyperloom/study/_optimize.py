@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..execution import Greedy, Outcome, choose_executor
+from ..logging import log_trial
 from ..samplers import SearchExhausted
 from ._ask import ask_trial, fail_stale
 from ._context import TrialContext
@@ -164,6 +165,7 @@ class OptimizeRun:
         return frozen
 
     def after(self, frozen: FrozenTrial) -> None:
+        log_trial(self.study, frozen, run=self)
         for callback in self.callbacks:
             callback(self.study, frozen)
         self.progress.update(frozen)
