@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 
 
+def silence_trial_logs() -> None:
+    """No INFO line per finished trial, ours as the peers' (Optuna's are silenced where used):
+    writing them costs tens of microseconds a trial, which is not what is measured."""
+    import hyperloom.logging
+
+    hyperloom.logging.set_verbosity(hyperloom.logging.WARNING)
+
+
+silence_trial_logs()
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 file: Any = None) -> None:
     """Print rows as an aligned text table (numbers right-aligned, text left-aligned)."""
