@@ -13,6 +13,7 @@ import pytest
 import hyperloom as hl
 from hyperloom import TrialState
 from hyperloom.execution import DaskExecutor
+from remote_objectives import defined_by_run
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -31,17 +32,6 @@ def client(cluster):
     with distributed.Client(cluster) as dask_client:
         dask_client.wait_for_workers(2, timeout=60)
         yield dask_client
-
-
-def defined_by_run(trial):
-    kind = trial.suggest_categorical("kind", ["a", "b"])
-    x = trial.suggest_float("x", -1, 1) if kind == "a" else trial.suggest_int("n", 0, 4)
-    for step in range(3):
-        trial.report(x + step, step)
-        if trial.should_prune():
-            raise hl.TrialPruned()
-    trial.set_user_attr("pid", os.getpid())
-    return float(x) ** 2
 
 
 def test_define_by_run_trials_of_an_in_memory_study_run_on_the_dask_workers(client):

@@ -19,17 +19,7 @@ import hyperloom as hl
 from hyperloom import TrialState
 from hyperloom.exceptions import ObjectiveNotPicklable
 from processes import children, gone
-
-
-def defined_by_run(trial):
-    kind = trial.suggest_categorical("kind", ["a", "b"])
-    x = trial.suggest_float("x", -1, 1) if kind == "a" else trial.suggest_int("n", 0, 4)
-    for step in range(3):
-        trial.report(x + step, step)
-        if trial.should_prune():
-            raise hl.TrialPruned()
-    trial.set_user_attr("pid", os.getpid())
-    return float(x) ** 2
+from remote_objectives import defined_by_run
 
 
 def test_define_by_run_trials_run_in_worker_processes_of_an_in_memory_study():

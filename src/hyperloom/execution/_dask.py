@@ -21,6 +21,7 @@ from typing import Any
 
 from ._channel import ChannelClient, ChannelServer, host_facing
 from ._outcome import Outcome
+from ._queues import take_all
 
 _WORKERS_REFRESH_S = 2.0
 _STOP = None
@@ -99,17 +100,8 @@ class DaskExecutor:
             self._ensure_loops()
 
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Outcome]]:
-        try:
-            events = [self._done.get(timeout=timeout)]
-        except queue.Empty:
-            return []
-        while True:
-            try:
-                events.append(self._done.get_nowait())
-            except queue.Empty:
-                break
         done = []
-        for event in events:
+        for event in take_all(self._done, timeout):
             if isinstance(event, int):  # a loop task failed in Dask (KilledWorker, ...)
                 done.extend(self._drop(event, "the Dask task running the trial failed"))
             else:

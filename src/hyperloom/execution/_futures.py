@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
 
 from ._outcome import Outcome
+from ._queues import take_all
 
 
 class FuturesExecutor:
@@ -26,15 +27,7 @@ class FuturesExecutor:
         future.add_done_callback(self._done.put)
 
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Outcome]]:
-        try:
-            finished = [self._done.get(timeout=timeout)]
-        except queue.Empty:
-            return []
-        while True:
-            try:
-                finished.append(self._done.get_nowait())
-            except queue.Empty:
-                break
+        finished = take_all(self._done, timeout)
         return [(self._futures.pop(f), _outcome_of(f)) for f in finished if f in self._futures]
 
     def shutdown(self) -> None:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Hashable
 
 from ._outcome import Outcome
+from ._queues import take_all
 
 _STOP = object()
 
@@ -32,15 +33,7 @@ class ThreadExecutor:
         self._jobs.put((key, job))
 
     def collect(self, timeout: float | None = None) -> list[tuple[Hashable, Outcome]]:
-        try:
-            done = [self._done.get(timeout=timeout)]
-        except queue.Empty:
-            return []
-        while True:
-            try:
-                done.append(self._done.get_nowait())
-            except queue.Empty:
-                return done
+        return take_all(self._done, timeout)
 
     def shutdown(self) -> None:
         """Let idle threads end; busy ones end after their job (they are daemons)."""

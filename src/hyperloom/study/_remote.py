@@ -99,15 +99,8 @@ class RemoteTrial(SuggestApi):
         return self._client.call("trial", self.number, untold, method, args)
 
     def _suggest_stored(self, name: str, distribution: Distribution) -> Any:
-        known = self.distributions.get(name)
-        if known is not None:
-            if known != distribution:
-                raise ValueError(f"parameter {name!r} was suggested before with {known!r}; it "
-                                 f"cannot change to {distribution!r} in the same trial")
+        if self._suggested_before(name, distribution):
             return self.params[name]
-        if not isinstance(distribution, Distribution):
-            raise TypeError(f"parameter {name!r}: expected a Distribution, got "
-                            f"{type(distribution).__name__}")
         preset = self._preset.get(name)
         if preset is not None and preset[1] == distribution:
             value = preset[0]

@@ -15,6 +15,8 @@ class SuggestApi:
     subclass's `_suggest_stored(name, distribution)` (the stored value of the parameter)."""
 
     intermediate_values: dict[int, float]
+    params: dict[str, Any]
+    distributions: dict[str, Distribution]
 
     # -- suggestions --------------------------------------------------------------------------
     def suggest_float(self, name: str, low: float, high: float, *, step: float | None = None,
@@ -42,6 +44,20 @@ class SuggestApi:
 
     def _suggest_stored(self, name: str, distribution: Distribution) -> Any:
         raise NotImplementedError
+
+    def _suggested_before(self, name: str, distribution: Distribution) -> bool:
+        """True when `name` has its value already; an error when asked again with another
+        distribution, or with something that is not a distribution."""
+        known = self.distributions.get(name)
+        if known is not None:
+            if known != distribution:
+                raise ValueError(f"parameter {name!r} was suggested before with {known!r}; it "
+                                 f"cannot change to {distribution!r} in the same trial")
+            return True
+        if not isinstance(distribution, Distribution):
+            raise TypeError(f"parameter {name!r}: expected a Distribution, got "
+                            f"{type(distribution).__name__}")
+        return False
 
     @property
     def last_step(self) -> int | None:

@@ -42,15 +42,8 @@ class Trial(SuggestApi):
         return f"Trial(number={self.number}, params={self.params})"
 
     def _suggest_stored(self, name: str, distribution: Distribution) -> Any:
-        known = self.distributions.get(name)
-        if known is not None:
-            if known != distribution:
-                raise ValueError(f"parameter {name!r} was suggested before with {known!r}; it "
-                                 f"cannot change to {distribution!r} in the same trial")
+        if self._suggested_before(name, distribution):
             return self.params[name]
-        if not isinstance(distribution, Distribution):
-            raise TypeError(f"parameter {name!r}: expected a Distribution, got "
-                            f"{type(distribution).__name__}")
         value = self._propose(name, distribution)
         self.params[name] = value
         self.distributions[name] = distribution
