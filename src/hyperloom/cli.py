@@ -222,6 +222,23 @@ def worker(storage: str, study_name: str, objective: str, n_trials: int | None,
                "COMPLETE", err=True)
 
 
+@main.command()
+@storage_option
+@study_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              default="report.html", show_default=True, help="HTML file to write.")
+@click.option("--importance", type=click.Choice(["fanova", "permutation"]), default="fanova",
+              show_default=True, help="How parameter importance is measured.")
+@friendly_errors
+def report(storage: str, study_name: str | None, out: str, importance: str) -> None:
+    """Write a study's report: one HTML file (summary, best trials, every plot) that opens
+    offline."""
+    from .viz import report as write_report
+
+    path = write_report(_open(storage, study_name), out, importance=importance)
+    click.echo(str(path))
+
+
 def _register_optional_commands() -> None:
     """Commands of front ends that ship in their own packages."""
     try:

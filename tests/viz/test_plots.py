@@ -103,7 +103,7 @@ def test_slice_has_one_trace_per_parameter_with_its_trials(single_study):
     assert np.allclose(by_name["x"].x, [t.params["x"] for t in done])
     assert np.allclose(by_name["x"].y, [t.value for t in done])
     relu = [t for t in done if "slope" in t.params]
-    assert list(by_name["slope"].customdata) == [t.number for t in relu]
+    assert list(by_name["slope"].marker.color) == [t.number for t in relu]
     assert fig.layout.xaxis2.type == "log"  # lr
     assert list(fig.layout.xaxis4.ticktext) == ["relu", "tanh"]
 

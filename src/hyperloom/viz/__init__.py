@@ -36,6 +36,7 @@ from ._plots import (
     plot_slice,
     plot_timeline,
 )
+from ._report import report, report_html
 from ._table import ParamColumn, TrialTable, trial_table
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "importance_data", "importances", "intermediate_data", "parallel_data", "pareto_data",
     "plot_contour", "plot_edf", "plot_intermediate_values", "plot_optimization_history",
     "plot_parallel_coordinate", "plot_param_importances", "plot_pareto_front", "plot_slice",
-    "plot_timeline", "slice_data", "timeline_data", "trial_table",
+    "plot_timeline", "report", "report_html", "slice_data", "timeline_data", "trial_table",
 ]

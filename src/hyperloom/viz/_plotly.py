@@ -93,7 +93,7 @@ def slice_plot(data: SliceData) -> Any:
         r, c = divmod(i, cols)
         fig.add_trace(_scatter(len(p.x))(
             x=p.x, y=p.y, mode="markers", name=p.name, showlegend=False,
-            customdata=p.number, hovertemplate="trial %{customdata}<br>%{x}: %{y}<extra></extra>",
+            hovertemplate="trial %{marker.color}<br>%{x}: %{y}<extra></extra>",
             marker={"size": 5, "opacity": 0.7, "color": p.number, "colorscale": "Blues",
                     "showscale": i == 0, "colorbar": {"title": {"text": "trial"}}}),
             row=r + 1, col=c + 1)

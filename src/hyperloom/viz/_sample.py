@@ -18,6 +18,14 @@ MAX_SEGMENTS = 20_000
 #: Points of an empirical distribution curve (taken at evenly spaced ranks, so exact there).
 MAX_EDF_POINTS = 1_000
 
+#: Pages (the report, the dashboard) draw nine figures at once and keep under 10 MB: per
+#: scatter, per timeline, and over all the panels of a slice plot. A parallel-coordinates
+#: plot of 5,000 lines takes seconds to draw where WebGL runs on the CPU: pages draw 2,000.
+PAGE_POINTS = 10_000
+PAGE_LINES = 2_000
+PAGE_SEGMENTS = 10_000
+PAGE_SLICE_POINTS = 40_000
+
 
 def subsample(n: int, cap: int, keep: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
     """Sorted indices of at most `cap` of `n` items (all of them when n <= cap): every index
