@@ -252,6 +252,7 @@ def test_importance_plot_shows_the_shares(single_study):
 
 
 # -- studies read back from storage, mistakes -------------------------------------------------
+@pytest.mark.slow
 def test_a_study_loaded_from_sqlite_plots_the_same_as_in_memory(make_single, sqlite_url):
     written = make_single(storage=sqlite_url, n_trials=25, name="stored")
     loaded = hl.load_study(study_name="stored", storage=sqlite_url)
@@ -301,3 +302,39 @@ def test_plots_of_100000_trials_show_a_sample_and_say_so(big_study):
     assert len(failed.x) == 3 * 2_000  # every failure kept
     assert sum(len(t.x) for t in timeline.data) == 3 * 20_000
     assert len(viz.plot_edf(table).data[0].x) <= 1_000
+
+
+# -- every plot of a multi-objective study, on the objective asked for -----------------------
+def test_every_plot_of_a_multi_objective_study_uses_the_objective_asked(multi_study):
+    done = complete(multi_study)
+    second = [t.values[1] for t in done]
+    history = viz.plot_optimization_history(multi_study, objective=1)
+    assert np.allclose(history.data[0].y, second)
+    assert history.layout.yaxis.title.text == "objective 1"
+    slices = {t.name: t for t in viz.plot_slice(multi_study, objective=1).data}
+    assert np.allclose(slices["y"].y, second) and list(slices) == ["x", "y", "kind"]
+    parallel = viz.plot_parallel_coordinate(multi_study, objective=1).data[0]
+    assert np.allclose(parallel.dimensions[0].values, second)
+    assert np.allclose(viz.plot_edf(multi_study, objective=1).data[0].x, sorted(second))
+    contour = viz.plot_contour(multi_study, params=["x", "kind"], objective=1).data[0]
+    assert np.asarray(contour.z).shape == (2, 40)  # one row per option of "kind"
+    timeline = viz.plot_timeline(multi_study)
+    assert sum(len(t.x) for t in timeline.data) == 3 * len(multi_study.trials)
+    assert viz.plot_intermediate_values(multi_study).data == ()  # nothing was reported
+
+
+@pytest.mark.parametrize("plot", ["plot_optimization_history", "plot_parallel_coordinate",
+                                  "plot_slice", "plot_contour", "plot_edf",
+                                  "plot_intermediate_values", "plot_pareto_front",
+                                  "plot_timeline"])
+@pytest.mark.parametrize("backend", ["plotly", "matplotlib"])
+def test_every_plot_draws_both_kinds_of_study_in_both_backends(plot, backend, single_study,
+                                                               multi_study):
+    for study in (single_study, multi_study):
+        if plot == "plot_pareto_front" and study is single_study:
+            continue
+        fig = getattr(viz, plot)(study, backend=backend)
+        if backend == "plotly":
+            assert fig.to_dict()["data"] or plot == "plot_intermediate_values"
+        else:
+            assert renders(fig).startswith(b"\x89PNG")
