@@ -125,9 +125,13 @@ def plot_ids(driver) -> list[str]:
 
 
 def assert_drawn(driver) -> None:
-    """Every plot area of the page shows its data: not blank, and not only axes."""
+    """Every plot area of the page shows its data: not blank, and not only axes. Each is
+    scrolled into view first (the report draws a plot when it comes into view)."""
     ids = plot_ids(driver)
     assert ids
+    for i in ids:
+        driver.execute_script("document.getElementById(arguments[0]).scrollIntoView();", i)
+        wait_for(driver, f"return document.getElementById('{i}').dataset.state == 'drawn'")
     drawn = {i: data_pixels(driver, i) for i in ids}
     empty = {i: f"{share:.2%}" for i, share in drawn.items() if share < 0.002}
     assert not empty, f"plots whose data draws (almost) no pixel: {empty}"
@@ -140,11 +144,24 @@ def test_the_report_loads_offline_and_draws_every_plot(browser, single_study, mu
         path = viz.report(study, tmp_path / f"{study.study_name}.html")
         browser.get_log("performance")  # forget what came before
         browser.get(path.as_uri())
-        wait_for(browser, "return document.body.dataset.drawn")
+        wait_for(browser, "return document.body.dataset.firstDrawn")
+        states = browser.execute_script(
+            "return [...document.querySelectorAll('.plot')].map(e => e.dataset.state)")
+        assert states[0] == "drawn" and states[-1] is None  # the last waits to be seen
+        assert_drawn(browser)
+        assert browser.execute_script("return document.body.dataset.drawn")
         assert console_errors(browser) == []
         urls = requested_urls(browser)
         assert urls and not [u for u in urls if leaves_the_machine(u)]
-        assert_drawn(browser)
+
+
+def test_the_report_draws_everything_at_once_when_asked(browser, single_study, tmp_path):
+    path = viz.report(single_study, tmp_path / "all.html")
+    browser.get(path.as_uri() + "#all")
+    wait_for(browser, "return document.body.dataset.drawn")
+    states = browser.execute_script(
+        "return [...document.querySelectorAll('.plot')].map(e => e.dataset.state)")
+    assert set(states) == {"drawn"}
 
 
 def test_the_check_tells_a_plot_of_data_from_one_of_axes_only(browser, tmp_path):

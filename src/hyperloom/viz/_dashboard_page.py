@@ -70,6 +70,7 @@ async function draw(name) {
   if (!answer.ok) { div.textContent = body.error; div.className = "plot note"; return; }
   body.layout.template = TEMPLATE;
   await Plotly.react(div, body.data, body.layout, CONFIG);
+  div.dataset.state = "drawn";
 }
 async function redraw() {
   const info = await (await fetch("api/study?" + Q)).json();

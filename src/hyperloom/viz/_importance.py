@@ -31,7 +31,7 @@ from ._table import TrialTable, trial_table
 
 #: Completed trials the forest is fitted on, at most (a random sample of the study beyond).
 MAX_TRIALS = 10_000
-N_TREES = 32
+N_TREES = 16
 _METHODS = ("fanova", "permutation")
 
 

@@ -91,14 +91,41 @@ def _figures(plots: StudyPlots) -> tuple[dict[str, Any], dict[str, str]]:
     return figures, problems
 
 
-# `document.body.dataset.drawn` tells a test (or a curious reader) when every plot is drawn,
-# and how long that took from the start of the page.
+# Plots are drawn one after another as they come into view (a parallel-coordinates plot
+# takes seconds where WebGL runs on the CPU, and a reader sees two plots at a time); "#all"
+# at the end of the address, printing, or a browser without IntersectionObserver draws them
+# all. Each plot's div says when it is drawn (data-state), the body when the first and the
+# last are (data-first-drawn, data-drawn: milliseconds since the page started).
 _DRAW = """
 const CONFIG = {responsive: true, displaylogo: false};
-Promise.all(Object.entries(FIGURES).map(([name, fig]) => {
-  fig.layout.template = TEMPLATE;
-  return Plotly.newPlot("plot-" + name, fig.data, fig.layout, CONFIG);
-})).then(() => { document.body.dataset.drawn = Math.round(performance.now()); });
+const NAMES = Object.keys(FIGURES);
+let queue = Promise.resolve(), drawn = 0;
+function draw(name) {
+  const div = document.getElementById("plot-" + name);
+  if (div.dataset.state) return;
+  div.dataset.state = "queued";
+  queue = queue.then(() => {
+    const fig = FIGURES[name];
+    fig.layout.template = TEMPLATE;
+    return Plotly.newPlot(div, fig.data, fig.layout, CONFIG);
+  }).then(() => {
+    div.dataset.state = "drawn";
+    const now = String(Math.round(performance.now()));
+    if (++drawn === 1) document.body.dataset.firstDrawn = now;
+    if (drawn === NAMES.length) document.body.dataset.drawn = now;
+  });
+}
+function drawAll() { NAMES.forEach(draw); }
+if (location.hash === "#all" || !("IntersectionObserver" in window)) {
+  drawAll();
+} else {
+  const seen = new IntersectionObserver(entries => entries.forEach(e => {
+    if (e.isIntersecting) { seen.unobserve(e.target); draw(e.target.id.slice(5)); }
+  }), {rootMargin: "200px"});
+  NAMES.forEach(name => seen.observe(document.getElementById("plot-" + name)));
+}
+window.addEventListener("beforeprint", drawAll);
+if (!NAMES.length) document.body.dataset.drawn = "0";
 """
 
 
