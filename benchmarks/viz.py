@@ -330,8 +330,8 @@ def measure_size(n: int, args: argparse.Namespace, folder: Path) -> dict[str, An
                 if o_s is not None:
                     row["ratio"] = round(o_s / seconds, 1)
         rows.append(row)
-        print(f"  {n:>7,} {name:24} {seconds:8.3f} s  optuna: "
-              f"{row.get('optuna_s', row.get('optuna', '-'))}", flush=True)
+        optuna_shown = row.get("optuna_s") or row.get("optuna", "-")
+        print(f"  {n:>7,} {name:24} {seconds:8.3f} s  optuna: {optuna_shown}", flush=True)
     report = report_row(study, folder, args.browser)
     print(f"  {n:>7,} report {report}", flush=True)
     dashboard = dashboard_rows(trials, folder) if args.dashboard else []

@@ -215,9 +215,12 @@ def _axis(col: ParamColumn, rows: np.ndarray) -> ParallelAxis:
     lo, hi = (float(np.nanmin(shown)), float(np.nanmax(shown))) if present.any() else (0.0, 1.0)
     span = hi - lo or 1.0
     tickvals = ticktext = None
-    if col.log:
-        tickvals = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    if col.log:  # powers of ten inside the range, or three values when it spans less
+        tickvals = np.arange(np.ceil(lo - 1e-9), np.floor(hi + 1e-9) + 1)
         ticktext = tuple(f"1e{int(t)}" for t in tickvals)
+        if len(tickvals) < 2:
+            tickvals = np.linspace(lo, hi, 3)
+            ticktext = tuple(f"{10 ** t:.3g}" for t in tickvals)
     if not present.all():
         sentinel = lo - 0.15 * span
         shown = np.where(present, shown, sentinel)

@@ -119,9 +119,10 @@ def parallel(data: ParallelData) -> Any:
     ax.set_yticks([])
     for x, axis, (lo, hi) in zip(xs[1:], data.axes, ranges[1:]):
         ax.axvline(x, color="#888", lw=0.8)
-        if axis.tickvals is not None:
-            for v, t in zip(axis.tickvals, axis.ticktext or ()):
-                ax.text(x + 0.03, (v - lo) / ((hi - lo) or 1.0), t, fontsize=7, va="center")
+        ticks = (zip(axis.tickvals, axis.ticktext or ()) if axis.tickvals is not None
+                 else ((lo, f"{lo:.3g}"), (hi, f"{hi:.3g}")))
+        for v, t in ticks:
+            ax.text(x + 0.03, (v - lo) / ((hi - lo) or 1.0), t, fontsize=7, va="center")
     ax.axvline(0, color="#888", lw=0.8)
     fig.colorbar(lines, ax=ax, label=data.objective_name)
     return fig
@@ -190,7 +191,9 @@ def timeline(data: TimelineData) -> Any:
             segments, colors=STATE_COLORS.get(state, "#333"), linewidths=6,
             label=f"{state.lower()} ({len(start)})"))
     ax.autoscale()
-    ax.xaxis.set_major_formatter(dates.DateFormatter("%H:%M:%S"))
+    locator = dates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
     ax.set_yticks(range(len(data.lanes)), data.lanes)
     ax.invert_yaxis()
     ax.set_xlabel("time (UTC)")

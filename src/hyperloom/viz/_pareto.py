@@ -26,6 +26,21 @@ def _dominated_by(front: np.ndarray, points: np.ndarray) -> np.ndarray:
     return out
 
 
+def _front_2d(v: np.ndarray) -> np.ndarray:
+    """The front of two minimized objectives in one sort: in lexicographic order a point is
+    dominated when a point of a smaller first value has a second value no larger, or the
+    first point of its own first value has a smaller second value."""
+    order = np.lexsort((v[:, 1], v[:, 0]))
+    a, b = v[order, 0], v[order, 1]
+    group_start = np.flatnonzero(np.r_[True, a[1:] != a[:-1]])
+    start_of = group_start[np.cumsum(np.r_[True, a[1:] != a[:-1]]) - 1]
+    before = np.r_[np.inf, np.minimum.accumulate(b)[:-1]]  # min of b over earlier points
+    dominated = (before[start_of] <= b) | (b[start_of] < b)
+    mask = np.zeros(len(v), dtype=bool)
+    mask[order[~dominated]] = True
+    return mask
+
+
 def front_mask(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
     """Which rows of `values` (one row per point) no other row dominates."""
     v = np.asarray(values, dtype=float) * objectives.signs(directions)
@@ -33,6 +48,8 @@ def front_mask(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     if n == 0:
         return mask
+    if v.shape[1] == 2:
+        return _front_2d(v)
     # In lexicographic order a point comes after every point that dominates it, so a block
     # never removes a point of the front found before it.
     order = np.lexsort(v.T[::-1])
