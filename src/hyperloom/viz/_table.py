@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -122,9 +123,9 @@ def _numeric(name: str, dist: Distribution | None, rows: np.ndarray, raw: list[A
     return ParamColumn(name, "int" if integer else "float", log, column)
 
 
-def _column(name: str, dist: Distribution | None, rows: list[int], raw: list[Any],
+def _column(name: str, dist: Distribution | None, rows: np.ndarray, raw: list[Any],
             n: int) -> ParamColumn:
-    idx = np.asarray(rows, dtype=np.int64)
+    idx = rows
     numeric = dist.numeric if dist is not None else all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)
     if numeric:
@@ -135,24 +136,26 @@ def _column(name: str, dist: Distribution | None, rows: list[int], raw: list[Any
                         idx, raw, n)
 
 
+_ABSENT = object()
+
+
 def _params(trials: list[FrozenTrial]) -> dict[str, ParamColumn]:
-    rows: dict[str, list[int]] = {}
-    raw: dict[str, list[Any]] = {}
-    last: dict[str, int] = {}
-    for i, t in enumerate(trials):
-        for name, value in t.params.items():
-            r = rows.get(name)
-            if r is None:
-                r = rows[name] = []
-                raw[name] = []
-            r.append(i)
-            raw[name].append(value)
-            last[name] = i
+    """One column per parameter name, in order of first appearance: a pass over the trials
+    per parameter (C-level list building), not a Python loop over every value."""
+    records = [t.params for t in trials]
     n = len(trials)
     out = {}
-    for name in rows:
-        dist = trials[last[name]].distributions.get(name)
-        out[name] = _column(name, dist, rows[name], raw[name], n)
+    for name in dict.fromkeys(chain.from_iterable(records)):
+        column = [p.get(name, _ABSENT) for p in records]
+        if column.count(_ABSENT):  # a conditional parameter, or trials that failed first
+            rows = np.flatnonzero(np.fromiter((v is not _ABSENT for v in column), dtype=bool,
+                                              count=n))
+            raw = [column[i] for i in rows]
+        else:
+            rows, raw = np.arange(n), column
+        dist = next((t.distributions[name] for t in reversed(trials)
+                     if name in t.distributions), None)
+        out[name] = _column(name, dist, rows, raw, n)
     return out
 
 
@@ -165,7 +168,8 @@ def _values(trials: list[FrozenTrial], k: int) -> np.ndarray:
     idx = [i for i, t in enumerate(trials)
            if t.state == complete and t.values is not None and len(t.values) == k]
     if idx:
-        out[idx] = np.asarray([trials[i].values for i in idx], dtype=float)
+        flat = chain.from_iterable(trials[i].values for i in idx)
+        out[idx] = np.fromiter(flat, dtype=float, count=len(idx) * k).reshape(-1, k)
     return out
 
 
