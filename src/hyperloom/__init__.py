@@ -68,7 +68,7 @@ __all__ = [
 
 # Front ends that load more than the core: imported on first attribute access, so that
 # `import hyperloom` stays light (no lark, gin or sweep module).
-_LAZY_SUBPACKAGES = ("cgp", "compat", "sweep", "graph", "integration", "template")
+_LAZY_SUBPACKAGES = ("cgp", "compat", "sweep", "graph", "integration", "template", "viz")
 
 
 def __getattr__(name: str) -> Any:

@@ -222,6 +222,43 @@ def worker(storage: str, study_name: str, objective: str, n_trials: int | None,
                "COMPLETE", err=True)
 
 
+@main.command()
+@storage_option
+@study_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              default="report.html", show_default=True, help="HTML file to write.")
+@click.option("--importance", type=click.Choice(["fanova", "permutation"]), default="fanova",
+              show_default=True, help="How parameter importance is measured.")
+@friendly_errors
+def report(storage: str, study_name: str | None, out: str, importance: str) -> None:
+    """Write a study's report: one HTML file (summary, best trials, every plot) that opens
+    offline."""
+    from .viz import report as write_report
+
+    path = write_report(_open(storage, study_name), out, importance=importance)
+    click.echo(str(path))
+
+
+@main.command()
+@storage_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (this machine only by default; the dashboard has no "
+                   "login).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@friendly_errors
+def dashboard(storage: str, host: str, port: int) -> None:
+    """Serve a read-only web dashboard of the storage's studies, redrawn while they run."""
+    from .viz import dashboard as serve
+
+    _existing(storage)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who reaches it sees your studies "
+                   "(the dashboard has no login)", err=True)
+    click.echo(f"hyperloom dashboard of {storage} at http://{host}:{port}/ (Ctrl-C stops)",
+               err=True)
+    serve(storage, host=host, port=port)
+
+
 def _register_optional_commands() -> None:
     """Commands of front ends that ship in their own packages."""
     try:
