@@ -89,9 +89,14 @@ def test_help_everywhere():
 def test_demo_runs_and_resumes(tmp_path):
     pytest.importorskip("sklearn")
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    first = hyperloom("demo", "--storage", url, "--n-trials", "4", "--seed", "0")
+    report = tmp_path / "demo-report.html"
+    first = hyperloom("demo", "--storage", url, "--n-trials", "4", "--seed", "0",
+                      "--report", str(report))
     assert first.returncode == 0, first.stderr
     assert "best: trial" in first.stdout
-    second = hyperloom("demo", "--storage", url, "--n-trials", "3", "--seed", "1")
+    assert f"report: {report}" in first.stdout
+    assert "<html" in report.read_text()[:2000].lower()
+    second = hyperloom("demo", "--storage", url, "--n-trials", "3", "--seed", "1",
+                       "--report", str(report))
     assert "(7 in the study)" in second.stdout
     assert len(hl.load_study(study_name="digits-svm", storage=url).trials) == 7

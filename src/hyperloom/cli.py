@@ -71,12 +71,17 @@ def _open(storage: str, study_name: str | None):
 @click.option("--study", "study_name", default="digits-svm", show_default=True)
 @click.option("--n-trials", default=60, show_default=True, help="Trials to add in this run.")
 @click.option("--seed", default=None, type=int, help="Sampler seed.")
+@click.option("--report", "report_path", default=None, metavar="PATH",
+              help="Where the HTML report goes (default: STUDY-report.html here).")
 @friendly_errors
-def demo(storage: str, study_name: str, n_trials: int, seed: int | None) -> None:
-    """Tune an SVM on scikit-learn's digits; re-run to resume the same study."""
+def demo(storage: str, study_name: str, n_trials: int, seed: int | None,
+         report_path: str | None) -> None:
+    """Tune an SVM on scikit-learn's digits; re-run to resume the same study. Ends by
+    writing the study's HTML report and printing its path."""
     from .demo import run_demo
 
-    run_demo(storage=storage, study_name=study_name, n_trials=n_trials, seed=seed)
+    run_demo(storage=storage, study_name=study_name, n_trials=n_trials, seed=seed,
+             report_path=report_path or f"{study_name}-report.html")
 
 
 @main.command()

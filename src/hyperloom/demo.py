@@ -6,7 +6,8 @@ import sys
 import time
 
 
-def run_demo(storage: str, study_name: str, n_trials: int, seed: int | None = None) -> None:
+def run_demo(storage: str, study_name: str, n_trials: int, seed: int | None = None,
+             report_path: str | None = None) -> None:
     try:
         from sklearn.datasets import load_digits
         from sklearn.model_selection import cross_val_score
@@ -42,4 +43,17 @@ def run_demo(storage: str, study_name: str, n_trials: int, seed: int | None = No
         print(f"  {name} = {value}")
     print("re-run `./run demo` to resume this study; "
           f"`hyperloom trials --storage {storage} --study {study_name}` lists the trials")
+    if report_path is not None:
+        _write_report(study, report_path)
+
+
+def _write_report(study, path: str) -> None:
+    """The study's HTML report (plots, best trials), one file that opens offline."""
+    try:
+        from .viz import report
+    except ImportError as exc:  # the viz extra is not installed
+        print(f"no report written ({exc})", file=sys.stderr)
+        return
+    written = report(study, path)
+    print(f"report: {written.resolve()}")
 
