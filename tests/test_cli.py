@@ -32,6 +32,7 @@ def filled(tmp_path):
     return url, study
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_studies_trials_best(filled):
     url, study = filled
     out = hyperloom("studies", "--storage", url)
@@ -42,6 +43,7 @@ def test_studies_trials_best(filled):
     assert json.loads(out.stdout)["number"] == study.best_trial.number
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_export_csv_and_json(filled, tmp_path):
     url, study = filled
     out = hyperloom("export", "--storage", url, "--format", "csv")

@@ -41,6 +41,7 @@ def test_a_misspelt_objective_is_one_line_naming_it(tmp_path, sqlite_url):
         "error: cannot import 'no_such_module:objective': No module named 'no_such_module'"]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_missing_study_names_the_known_ones(tmp_path, sqlite_url):
     hl.create_study(storage=sqlite_url, study_name="s")
     (tmp_path / "tune.py").write_text(textwrap.dedent(OBJECTIVE))

@@ -114,6 +114,7 @@ def test_best_so_far_is_the_best_of_each_prefix(values, direction):
             assert got == Direction(direction).best(seen)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @settings(max_examples=200, deadline=None)
 @given(data=points_st, violations=st.lists(st.sampled_from([0.0, 0.0, 1.0, 2.5]), min_size=14,
                                            max_size=14), constrained=st.booleans())

@@ -71,6 +71,7 @@ def optuna_url(optuna_file, tmp_path):
     return f"sqlite:///{path}"
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_the_copy_has_the_same_best_value_params_and_trial_count(optuna_url, tmp_path):
     theirs = optuna.load_study(study_name="tuned", storage=optuna_url)
     ours = import_optuna_study(optuna_url, storage=f"sqlite:///{tmp_path / 'ours.db'}")
@@ -84,6 +85,7 @@ def test_the_copy_has_the_same_best_value_params_and_trial_count(optuna_url, tmp
     assert ours.system_attrs["metric_names"] == ["loss"]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_every_trial_keeps_its_state_values_reports_attributes_and_times(optuna_url):
     theirs = optuna.load_study(study_name="tuned", storage=optuna_url).trials
     ours = import_optuna_study(optuna_url, storage=None).trials
@@ -140,6 +142,7 @@ def test_study_attributes_and_a_multi_objective_front_come_along(tmp_path):
         sorted(t.number for t in study.best_trials)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_the_command_copies_under_the_same_or_a_new_name(optuna_url, tmp_path):
     target = f"sqlite:///{tmp_path / 'ours.db'}"
     first = CliRunner().invoke(main, ["import", "--from-optuna", optuna_url,

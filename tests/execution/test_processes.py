@@ -22,6 +22,7 @@ from processes import children, gone
 from remote_objectives import defined_by_run
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_define_by_run_trials_run_in_worker_processes_of_an_in_memory_study():
     study = hl.create_study(sampler=hl.samplers.TPESampler(seed=0, n_startup_trials=4),
                             pruner=hl.pruners.NopPruner())

@@ -68,6 +68,7 @@ def test_a_non_zero_exit_fails_and_names_the_exit_code(executor, tmp_path):
     assert outcome.log_tail == "boom\n"
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_command_past_its_timeout_is_stopped_and_fails(executor, tmp_path):
     started = time.monotonic()
     executor.submit("slow", python("""
@@ -122,6 +123,7 @@ def test_collect_waits_no_longer_than_its_timeout(executor, tmp_path):
     assert 0.15 < time.monotonic() - started < 2
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_optimize_does_not_load_the_subprocess_machinery():
     code = ("import sys, hyperloom as hl\n"
             "hl.create_study().optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=2)\n"

@@ -35,6 +35,7 @@ def test_linear_regression_ids_are_qualified_by_graph_and_function(linreg):
     assert linreg.linreg().tweak_ids == ["linreg.line.w", "linreg.line.b"]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_genetic_fits_the_line_within_five_percent_of_least_squares(linreg):
     x, y = linreg.make_points()
     history = graph.History()

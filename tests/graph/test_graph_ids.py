@@ -59,6 +59,7 @@ def test_named_and_unnamed_tweak_nodes_get_ids_from_the_build_alone():
     assert g().tweak_ids == ["g.tweak", "g.tweak_1", "g.depth"]  # a rebuild: same ids
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_ids_do_not_depend_on_what_the_process_built_before():
     script = ("import hyperloom as hl\nfrom hyperloom import graph\n"
               "@graph.tweaks(p=hl.Uniform(0, 1))\ndef f(x, p): return x\n"

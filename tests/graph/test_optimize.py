@@ -47,6 +47,7 @@ def least_squares_mse() -> float:
     return mse(w, b)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_genetic_fits_the_line_within_five_percent_of_the_least_squares_optimum():
     best = optimize(LineGraph(), score, "genetic", generations=50, seed=0)
     assert mse(best["linreg.w"], best["linreg.b"]) <= 1.05 * least_squares_mse()
@@ -124,6 +125,7 @@ def test_the_same_seed_gives_the_same_best_tweaks_and_history(algo):
     assert run() == run()
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("algo", ["genetic", "tpe", "random", "cmaes", "auto"])
 def test_every_algo_hands_the_objective_only_the_active_branch_tweaks(algo):
     seen = []

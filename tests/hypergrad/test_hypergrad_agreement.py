@@ -74,6 +74,7 @@ def _unrolled(params, hparams, batches, val, steps, make_opt, truncate=None):
     return dict(zip(hparams, torch.autograd.grad(out, leaves, allow_unused=True)))
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_reverse_equals_forward_and_unrolled_autograd(name, rel):
     params, batches, val = _net()
@@ -120,6 +121,7 @@ def test_checkpointing_and_truncation(rel):
     assert rel(trunc["lr"], full["lr"]) > 1e-3  # truncation really drops the early steps
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_learning_rate_schedule_and_learned_initialization(rel):
     params, batches, val = _net(seed=2)
     steps = 6

@@ -92,6 +92,7 @@ def test_ridge_implicit(ridge, method):
     assert method.info["iters"] >= 1
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize(
     "method", [hg.Reverse(300), hg.Reverse(300, checkpoint="sqrt"), hg.Forward(300)],
     ids=["reverse", "reverse-checkpoint", "forward"],

@@ -42,6 +42,7 @@ def _peak(method, steps_ok=True):
     return m.peak
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_memory_scaling_in_the_number_of_inner_steps():
     short, long = 8, 64
     state_bytes = 2 * 100 * 8  # params + momentum buffer per stored step

@@ -41,6 +41,7 @@ def test_the_constructor_stores_every_parameter_unchanged_and_validates_nothing(
     assert search.get_params()["n_trials"] == -3 and search.get_params()["cv"] == "odd"
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_fit_returns_self_with_the_best_of_the_trials_and_predicts_with_the_refitted_model(iris):
     X, y = iris
     search = logistic_search()
@@ -55,6 +56,7 @@ def test_fit_returns_self_with_the_best_of_the_trials_and_predicts_with_the_refi
     assert list(search.classes_) == [0, 1, 2]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_cv_results_has_scikit_learns_layout_with_one_row_per_trial(iris):
     search = logistic_search(n_trials=5).fit(*iris)
     results = search.cv_results_
@@ -68,12 +70,14 @@ def test_cv_results_has_scikit_learns_layout_with_one_row_per_trial(iris):
     assert results["params"][search.best_index_] == search.best_params_
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_clone_gives_an_unfitted_search_with_the_same_parameters(iris):
     search = logistic_search().fit(*iris)
     copy = clone(search)
     assert copy.get_params()["n_trials"] == 4 and not hasattr(copy, "best_params_")
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_search_is_a_pipeline_step_and_tunes_pipeline_parameters_by_nested_names(iris):
     X, y = iris
     inner = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression(max_iter=500))])
@@ -84,6 +88,7 @@ def test_a_search_is_a_pipeline_step_and_tunes_pipeline_parameters_by_nested_nam
     assert outer.score(X, y) > 0.9
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_refit_false_keeps_the_best_params_but_predicting_says_to_refit(iris):
     search = logistic_search(refit=False).fit(*iris)
     assert "C" in search.best_params_ and not hasattr(search, "best_estimator_")
@@ -98,6 +103,7 @@ def test_an_unknown_parameter_name_is_refused_with_the_estimators_name(iris):
         search.fit(*iris)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_with_a_pruner_bad_candidates_stop_after_fewer_folds(iris):
     X, y = iris
     space = {"C": hl.LogUniform(1e-6, 1e2)}
@@ -113,6 +119,7 @@ def test_with_a_pruner_bad_candidates_stop_after_fewer_folds(iris):
     assert search.best_score_ == np.nanmax(search.cv_results_["mean_test_score"])
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_pickled_search_predicts_the_same_and_leaves_its_study_behind(iris):
     X, y = iris
     search = logistic_search().fit(X, y)

@@ -100,6 +100,7 @@ def test_integer_space_reaches_the_optimum_without_repeating_itself():
     assert len(set(searching)) / len(searching) > 0.9
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("seed", [1, 3])
 def test_integers_keep_moving_while_floats_converge(seed):
     # Plain CMA-ES (the sampler before CMA-ES with margin) froze the integers one or two steps
@@ -166,6 +167,7 @@ def plateaus_with_ints(trial) -> float:
             + trial.suggest_float("s", 0, 1, step=0.25)) // 0.5
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("objective", [plateaus, plateaus_with_ints, int_sphere10])
 @pytest.mark.parametrize("restart", [None, "ipop", "bipop"])
 def test_a_new_sampler_replays_the_storage_and_continues(restart, objective):
@@ -199,6 +201,7 @@ def test_restarts_when_the_search_stagnates(restart):
         assert run.optimizer.population_size > 6
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("restart", ["ipop", "bipop"])
 def test_restarts_with_integers_and_a_resumed_sampler_follows(restart):
     def flat(trial):
@@ -215,6 +218,7 @@ def test_restarts_with_integers_and_a_resumed_sampler_follows(restart):
     assert params_of(_split_run(flat, restart, 97, 153)) == params_of(whole)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_parallel_run_and_a_fresh_sampler_reach_the_same_state():
     def objective(trial):
         return (sum((trial.suggest_int(f"x{i}", -10, 10) - 3) ** 2 for i in range(4))
@@ -237,6 +241,7 @@ def test_parallel_run_and_a_fresh_sampler_reach_the_same_state():
     np.testing.assert_array_equal(a._A, b._A)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_failed_and_parallel_trials_are_tolerated():
     def objective(trial):
         v = sphere10(trial)

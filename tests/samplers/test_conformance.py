@@ -81,6 +81,7 @@ def test_every_exported_sampler_has_a_case():
         assert isinstance(case_of(cls).make(0), cls), f"add {cls.__name__} to CASES"
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @parametrize_sampler_checks([case_of(cls) for cls in sampler_classes()] + VARIANTS)
 def test_sampler_keeps_the_contract(case, check):
     check(case)

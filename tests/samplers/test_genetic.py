@@ -121,6 +121,7 @@ def test_conditional_static_space_proposals_are_valid():
     assert study.best_value < 0.5
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.filterwarnings("ignore:trial .* failed")
 def test_failed_trials_and_parallel_workers_are_tolerated():
     def objective(trial):
@@ -171,6 +172,7 @@ def hypervolume_2d(points: np.ndarray, ref: tuple[float, float]) -> float:
     return hv
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_nsga2_front_beats_random_search():
     def front_hv(sampler) -> float:
         study = hl.create_study(directions=["minimize", "minimize"], sampler=sampler)

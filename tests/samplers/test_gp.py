@@ -120,12 +120,14 @@ def test_log_h_is_accurate_everywhere(z):
 
 
 # -- sampler ------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_finds_branin_optimum_within_small_regret():
     study = hl.create_study(sampler=GPSampler(seed=0, deterministic_objective=True))
     study.optimize(branin, n_trials=50)
     assert study.best_value - BRANIN_MIN < 1e-3
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_maximize_and_noisy_default():
     study = hl.create_study(direction="maximize", sampler=GPSampler(seed=1))
     study.optimize(lambda t: -branin(t), n_trials=40)
@@ -142,6 +144,7 @@ def test_same_seed_same_proposals_and_different_seed_differs():
     assert runs[0] != runs[2]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_mixed_space_with_ints_steps_logs_and_categoricals():
     def objective(trial):
         lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
@@ -160,6 +163,7 @@ def test_mixed_space_with_ints_steps_logs_and_categoricals():
     assert study.best_value < 0.6
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_conditional_static_space():
     space = hl.SearchSpace({
         "model": hl.Choice({
@@ -217,6 +221,7 @@ def test_bad_arguments():
         GPSampler(n_startup_trials=0)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_parallel_threads_and_pickling():
     import pickle
 
@@ -244,6 +249,7 @@ def constrained_bowl(use_constraint: bool):
     return objective
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_constrained_optimum_on_the_boundary():
     slack = {}
     best = {}
@@ -260,6 +266,7 @@ def test_constrained_optimum_on_the_boundary():
     assert np.mean(slack[True][10:] <= 1e-3) > np.mean(slack[False][10:] <= 1e-3) + 0.4
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_no_feasible_trial_yet_maximizes_feasibility_in_a_mixed_space():
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)
@@ -282,6 +289,7 @@ def test_no_feasible_trial_yet_maximizes_feasibility_in_a_mixed_space():
     assert min(t.constraints[0] for t in study.trials[5:]) == pytest.approx(0.1)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_unconstrained_study_fits_no_constraint_model_and_reproduces():
     runs = []
     for use in (False, False, True, True):
@@ -294,6 +302,7 @@ def test_unconstrained_study_fits_no_constraint_model_and_reproduces():
     assert runs[0][:5] == runs[2][:5] and runs[0] != runs[2]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_choice_the_model_has_written_off_is_still_retried_now_and_then():
     # The acquisition alone never proposes "b" or "c" again here; one proposal in five redraws
     # the choice from its prior (two thirds of those land on "b" or "c").

@@ -329,6 +329,7 @@ def _hartmann6(trial) -> float:
     return float(-np.array([1.0, 1.2, 3.0, 3.2]) @ np.exp(-(_H6_A * (x - _H6_P) ** 2).sum(axis=1)))
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("objective", [_branin, _hartmann6], ids=["branin", "hartmann6"])
 def test_tpe_beats_random_search_at_100_trials(objective):
     seeds = range(10)
@@ -355,6 +356,7 @@ def _constrained_run(use_constraints: bool, seed: int) -> list:
     return study.trials
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_constraints_steer_tpe_to_the_feasible_optimum():
     for seed in range(3):
         with_c, without = _constrained_run(True, seed), _constrained_run(False, seed)

@@ -67,6 +67,7 @@ def test_reading_a_sent_study_never_imports_a_module_named_in_it(sent_study):
     assert len(study.trials_dataframe()) == 1
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("command", ["trials", "best", "export"])
 def test_the_cli_never_imports_a_module_named_in_the_database(sent_study, tmp_path, command):
     # `python -m` puts the working folder first on sys.path, as a user's shell would.

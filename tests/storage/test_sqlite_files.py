@@ -54,6 +54,7 @@ def test_bad_urls_say_what_is_expected(tmp_path):
         hl.create_study(storage=f"sqlite:///{tmp_path}/missing/dir/x.db")
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_200_trials_reload_identically_in_a_second_process(tmp_path, run_python):
     url = f"sqlite:///{tmp_path / 'reload.db'}"
     study = hl.create_study(storage=url, study_name="r", sampler=hl.samplers.RandomSampler(1))

@@ -80,6 +80,7 @@ def _damage_pages_after_the_schema(path) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_damaged_page_is_a_clear_error_and_the_file_is_left_untouched(tmp_path):
     path = tmp_path / "study.db"
     _filled_study(path, n_trials=150)
@@ -170,6 +171,7 @@ _READ_THEN_WRITE = """
 """
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_database_in_a_read_only_folder_is_read_and_a_write_names_the_fix(tmp_path):
     folder = tmp_path / "shared"
     folder.mkdir()
@@ -229,6 +231,7 @@ _FILL_THE_DISK = """
 """
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_full_disk_is_a_clear_error_and_leaves_the_database_intact(tmp_path):
     folder = tmp_path / "small"
     folder.mkdir()

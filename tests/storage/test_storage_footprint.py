@@ -38,6 +38,7 @@ def _stored_bytes(url: str, study_id: int) -> int:
                                   ("hyperloom_distributions", "body")])
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_1mb_choice_option_is_stored_once_per_study_not_once_per_trial(sql_url):
     study = hl.create_study(storage=sql_url, study_name="big-choice",
                             sampler=hl.samplers.RandomSampler(seed=0))

@@ -85,6 +85,7 @@ def test_finished_trials_come_back_in_number_order_with_states(storage):
     assert storage.n_trials(sid, [TrialState.COMPLETE]) == 4
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_stale_heartbeats_fail_only_silent_trials(storage):
     sid = storage.create_study("hb", ["minimize"])
     stale, _ = storage.create_trial(sid)

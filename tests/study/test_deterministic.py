@@ -83,6 +83,7 @@ def test_an_unseeded_sampler_is_refused_with_the_fix():
     assert study.trials == []
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_an_error_finishes_the_whole_batch_before_it_is_raised():
     def objective(trial):
         trial.suggest_float("x", 0, 1)
@@ -100,6 +101,7 @@ def test_an_error_finishes_the_whole_batch_before_it_is_raised():
     assert "boom" in study.trials[2].system_attrs["fail_reason"]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_caught_errors_and_pruning_keep_the_run_going():
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)

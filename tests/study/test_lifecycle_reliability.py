@@ -114,11 +114,13 @@ USER_HANDLER = """
 """
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_program_with_its_own_sigterm_handler_keeps_it(run_python):
     out = run_python(USER_HANDLER).stdout.split()
     assert out == ["mine", "mine", "True", "['COMPLETE',", "'COMPLETE']"]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_optimize_gives_back_the_default_sigterm_action(run_python):
     code = """
         import signal, hyperloom as hl

@@ -57,6 +57,7 @@ def trials(db: str, name: str):
     return hl.load_study(study_name=name, storage=db).trials
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_comment_and_a_grown_grid_run_only_the_new_configs(workspace):
     db = f"sqlite:///{workspace / 'h.db'}"
     (workspace / "s.hyp").write_text("x: [1, 2]\n")
@@ -68,6 +69,7 @@ def test_a_comment_and_a_grown_grid_run_only_the_new_configs(workspace):
     assert ran(workspace) == [1, 2, 3]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_an_edited_included_file_runs_the_configs_again(workspace):
     db = f"sqlite:///{workspace / 'h.db'}"
     (workspace / "base.gin").write_text("y = 1\n")
@@ -116,6 +118,7 @@ def test_two_runners_on_one_postgresql_database_run_each_config_once(workspace, 
     _two_runners_share(workspace, pg_url)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_sweep_files_of_the_same_name_in_two_folders_get_two_studies(workspace):
     db = f"sqlite:///{workspace / 'h.db'}"
     for folder, grid in (("expA", "[1]"), ("expB", "[2, 3]")):
@@ -131,6 +134,7 @@ def test_sweep_files_of_the_same_name_in_two_folders_get_two_studies(workspace):
     assert "2 config(s) already complete in study 'expB/sweep'" in again.output
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_config_past_its_timeout_is_stopped_and_failed(workspace):
     db = f"sqlite:///{workspace / 'h.db'}"
     (workspace / "s.hyp").write_text("x: [1]\ndelay = 30\n")

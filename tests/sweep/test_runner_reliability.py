@@ -90,6 +90,7 @@ def reap_leftovers():
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_sigkill_of_the_runner_kills_its_children_and_grandchildren(workspace, reap_leftovers):
     db = f"sqlite:///{workspace / 'h.db'}"
     runner = start_runner(workspace, runner_argv(db))
@@ -136,6 +137,7 @@ def test_a_rerun_leaves_the_running_trials_of_a_live_runner_alone(workspace, rea
     first.communicate(timeout=30)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_sighup_stops_the_children_and_fails_their_trials(workspace, reap_leftovers):
     db = f"sqlite:///{workspace / 'h.db'}"
     runner = start_runner(workspace, runner_argv(db))
@@ -150,6 +152,7 @@ def test_sighup_stops_the_children_and_fails_their_trials(workspace, reap_leftov
     assert all(t.user_attrs["fail_reason"] == "interrupted" for t in study.trials)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_piping_into_head_stops_the_children_and_fails_their_trials(workspace, reap_leftovers):
     db = f"sqlite:///{workspace / 'h.db'}"
     (workspace / "s.hyp").write_text("x: [-1, 1, 2]\n")  # x=-1 ends: a second line

@@ -111,6 +111,7 @@ def test_run_records_trials_fails_nonzero_exits_and_resumes(workspace):
     assert ts[-1].values == [-2.0]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_child_reports_through_hyperloom_report(workspace):
     (workspace / "rep.py").write_text(textwrap.dedent("""
         import os, sys
@@ -139,6 +140,7 @@ def test_missing_value_fails_the_trial(workspace):
     assert "reported no value" in t.user_attrs["fail_reason"]
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("sampler", ["random", "tpe"])
 def test_sampled_run_with_a_named_sampler(workspace, sampler):
     (workspace / "smp.hyp").write_text("x: uniform(0, 1)\nz = %x * 2\n")

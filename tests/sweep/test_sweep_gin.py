@@ -130,6 +130,7 @@ def test_parse_config_file_and_sweeps_are_rejected(clean_gin, tmp_path):
         parse_config(f"{MOD}.model.a: [1, 2]\n", apply=False)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_importing_the_package_changes_nothing_in_gin():
     code = textwrap.dedent("""
         import sys

@@ -198,6 +198,7 @@ CHILD = textwrap.dedent(f"""
 """)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_child_process_loads_the_generated_config_and_its_gin_params(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "base.hyp", BASE)

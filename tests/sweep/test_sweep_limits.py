@@ -67,6 +67,7 @@ def nested(open_: str, close: str, depth: int) -> str:
     return open_ * depth + "1" + close * depth
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("text, line, column, match", [
     pytest.param("A.x = (10 ** 10000) ** 10000\n", 1, 8, "too large", id="power of a power"),
     pytest.param("A.x = 10 ** 10 ** 10\n", 1, 7, "too large", id="power tower"),
@@ -93,6 +94,7 @@ def test_expressions_that_would_exhaust_the_machine_are_refused_within_a_second(
     assert_refused_fast(run_limited(tmp_path, text), line, column, match)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("text, line, column, match", [
     pytest.param("A.x = " + nested("(", ")", 5000) + "\n", 1, 107, "brackets nest more than 100",
                  id="parentheses"),
@@ -113,6 +115,7 @@ def test_deep_nesting_is_a_sweep_error_not_a_recursion_error(tmp_path, text, lin
     assert_refused_fast(run_limited(tmp_path, text), line, column, match)
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("action", ["expand", "space"])
 def test_a_grid_of_ten_billion_configs_is_counted_not_made_and_the_error_says_how_to_sample(
         tmp_path, action):

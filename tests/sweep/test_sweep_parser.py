@@ -7,10 +7,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from hyperloom.sweep import _parser
 from hyperloom.sweep._to_ast import ExpressionRules, StatementRules
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_lark_is_loaded_by_the_first_parse_not_by_importing_the_sweep_package_or_its_rules():
     script = (
         "import sys\n"

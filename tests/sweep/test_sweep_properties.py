@@ -210,6 +210,7 @@ def test_gin_receives_the_resolved_values(expr, m0, m1, ext):
     assert _same(got, expected), (text, config.to_gin())
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(["m0", "m1", "A.x", "s/B.y", "C.z"]), any_exprs()),
                 min_size=1, max_size=4))

@@ -37,6 +37,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_the_routes_answer_with_the_studys_data(stored):
     url, _ = stored
     client = TestClient(viz.dashboard_app(url))

@@ -129,6 +129,7 @@ def test_contour_grid_follows_the_objective(make_synthetic):
     assert len(dots.x) == 2_000
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_contour_of_a_categorical_and_a_log_parameter(single_study):
     fig = viz.plot_contour(single_study, params=["act", "lr"])
     contour = fig.data[0]
@@ -305,6 +306,7 @@ def test_plots_of_100000_trials_show_a_sample_and_say_so(big_study):
 
 
 # -- every plot of a multi-objective study, on the objective asked for -----------------------
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_every_plot_of_a_multi_objective_study_uses_the_objective_asked(multi_study):
     done = complete(multi_study)
     second = [t.values[1] for t in done]
@@ -323,6 +325,7 @@ def test_every_plot_of_a_multi_objective_study_uses_the_objective_asked(multi_st
     assert viz.plot_intermediate_values(multi_study).data == ()  # nothing was reported
 
 
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 @pytest.mark.parametrize("plot", ["plot_optimization_history", "plot_parallel_coordinate",
                                   "plot_slice", "plot_contour", "plot_edf",
                                   "plot_intermediate_values", "plot_pareto_front",
