@@ -31,6 +31,12 @@ class NopPruner(BasePruner):
         return False
 
 
+def checked_at(step: int | None, n_warmup_steps: int, interval_steps: int) -> bool:
+    """True when a pruner decides at `step`: past the warm-up, on the interval's beat."""
+    return step is not None and step >= n_warmup_steps and \
+        (step - n_warmup_steps) % interval_steps == 0
+
+
 def direction_sign(study: StudyView, pruner: BasePruner) -> float:
     """1.0 when the study minimizes, -1.0 when it maximizes (a value times it is minimized);
     pruners of this package judge one objective, so a study of several is refused."""

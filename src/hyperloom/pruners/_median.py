@@ -9,7 +9,7 @@ import numpy as np
 from ..objectives import Direction
 from ..samplers import Int, Real, check_params
 from ..storage import TrialState
-from ._base import BasePruner, PrunableTrial, StudyView
+from ._base import BasePruner, PrunableTrial, StudyView, checked_at
 
 
 class PercentilePruner(BasePruner):
@@ -31,9 +31,7 @@ class PercentilePruner(BasePruner):
 
     def prune(self, study: StudyView, trial: PrunableTrial) -> bool:
         step = trial.last_step
-        if step is None or step < self.n_warmup_steps:
-            return False
-        if (step - self.n_warmup_steps) % self.interval_steps:
+        if not checked_at(step, self.n_warmup_steps, self.interval_steps):
             return False
         if len(study.directions) != 1:
             raise ValueError("PercentilePruner/MedianPruner work on single-objective studies")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..samplers import Int, Real, check_params
-from ._base import BasePruner, PrunableTrial, StudyView
+from ._base import BasePruner, PrunableTrial, StudyView, checked_at
 
 
 class ThresholdPruner(BasePruner):
@@ -32,9 +32,7 @@ class ThresholdPruner(BasePruner):
 
     def prune(self, study: StudyView, trial: PrunableTrial) -> bool:
         step = trial.last_step
-        if step is None or step < self.n_warmup_steps:
-            return False
-        if (step - self.n_warmup_steps) % self.interval_steps:
+        if not checked_at(step, self.n_warmup_steps, self.interval_steps):
             return False
         value = trial.intermediate_values[step]
         if math.isnan(value):
