@@ -11,12 +11,15 @@ from ._records import (
     SOURCE_COMPLETE,
     SOURCE_START,
     TrialRecord,
+    check_record,
+    record_from_optuna,
     record_of,
     write_trials,
 )
 
-__all__ = ["CONSTRAINT_NAMES", "SOURCE_COMPLETE", "SOURCE_START", "TrialRecord", "import_command",
-           "import_optuna_study", "record_of", "write_trials"]
+__all__ = ["CONSTRAINT_NAMES", "SOURCE_COMPLETE", "SOURCE_START", "TrialRecord", "check_record",
+           "import_command", "import_optuna_study", "record_from_optuna", "record_of",
+           "write_trials"]
 
 
 def __getattr__(name: str) -> Any:

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hyperloom.compat._records import CONSTRAINT_NAMES, SOURCE_COMPLETE, SOURCE_START
+from hyperloom.compat import CONSTRAINT_NAMES, SOURCE_COMPLETE, SOURCE_START
 from hyperloom.space import Distribution, from_optuna_distribution
 from hyperloom.storage import FrozenTrial as _OurRecord
 

@@ -10,7 +10,7 @@ import gc
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from hyperloom.compat._records import check_record, record_from_optuna, write_trials
+from hyperloom.compat import check_record, record_from_optuna, write_trials
 from hyperloom.space import from_optuna_distribution
 from hyperloom.storage import TrialState as _OurState
 from hyperloom.study import Study as _OurStudy

@@ -7,7 +7,7 @@ import datetime as dt
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from hyperloom.compat._records import CONSTRAINT_NAMES
+from hyperloom.compat import CONSTRAINT_NAMES
 from hyperloom.space import Distribution
 from hyperloom.study import Trial as _OurTrial
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import hyperloom.study as _ours
-from hyperloom.compat._records import record_of, write_trials
+from hyperloom.compat import record_of, write_trials
 from hyperloom.objectives import Direction
 from hyperloom.storage import BaseStorage, get_storage
 
