@@ -51,6 +51,20 @@ def _looks_numeric(text: str) -> bool:
     return bool(text) and (text[0].isdigit() or text[0] in "-+.") and text[-1] not in ":"
 
 
+def library_versions(with_optuna: bool, *optional: str) -> dict[str, str]:
+    """Versions of hyperloom, Optuna (when it is measured) and the `optional` packages that
+    are installed, for the JSON result and the table's headers."""
+    import importlib.util
+
+    import hyperloom
+
+    versions = {"hyperloom": hyperloom.__version__}
+    for name in (("optuna",) if with_optuna else ()) + optional:
+        if name == "optuna" or importlib.util.find_spec(name) is not None:
+            versions[name] = getattr(__import__(name), "__version__", "?")
+    return versions
+
+
 def machine_info() -> dict[str, Any]:
     """What the numbers depend on: interpreter, platform, cores, load, code version."""
     info: dict[str, Any] = {

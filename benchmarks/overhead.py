@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, reproduce_command, write_json  # noqa: E402
+from _common import library_versions, print_table, reproduce_command, write_json  # noqa: E402
 
 PARTS = ("memory", "sqlite", "procs", "postgres", "load")
 LIBS = ("hyperloom", "optuna")
@@ -677,13 +677,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    import hyperloom
-
-    versions = {"hyperloom": hyperloom.__version__}
-    if not args.no_peer:
-        import optuna
-
-        versions["optuna"] = optuna.__version__
+    versions = library_versions(not args.no_peer)
     t0 = time.monotonic()
     result = run(args)
     headers = list(HEADERS)

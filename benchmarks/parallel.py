@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, reproduce_command, write_json  # noqa: E402
+from _common import library_versions, print_table, reproduce_command, write_json  # noqa: E402
 
 PARTS = ("cpu", "dask", "channel", "postgres", "sim")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -1075,16 +1075,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    import hyperloom
-
-    versions = {"hyperloom": hyperloom.__version__}
-    if not args.no_peer:
-        import optuna
-
-        versions["optuna"] = optuna.__version__
-    for name in ("distributed", "optuna_integration"):
-        if importlib.util.find_spec(name) is not None:
-            versions[name] = getattr(__import__(name), "__version__", "?")
+    versions = library_versions(not args.no_peer, "distributed", "optuna_integration")
     load_start = _load()
     t0 = time.monotonic()
     result = run(args)
