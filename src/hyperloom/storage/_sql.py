@@ -7,6 +7,7 @@ state together, guarded by `state = RUNNING` so a trial finishes exactly once).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import threading
@@ -76,9 +77,22 @@ class _TrialCache:
     """Finished trials of one study, which never change again: only newer rows are fetched."""
 
     def __init__(self) -> None:
-        self.finished: dict[int, FrozenTrial] = {}  # in number order
-        self.top_number = -1  # the highest number in `finished`
+        self.ids: set[int] = set()  # trial ids of the cached trials
+        self.numbers: list[int] = []  # their numbers, ascending
+        self.trials: list[FrozenTrial] = []  # in the same order
         self.watermark = 0  # every trial_id below it is finished and cached
+
+    def add(self, trial: FrozenTrial) -> None:
+        """Keep `trial` in number order; one finished by another worker out of order (a
+        parallel run) goes in its place, usually near the end."""
+        self.ids.add(trial.trial_id)
+        if not self.numbers or trial.number > self.numbers[-1]:
+            self.numbers.append(trial.number)
+            self.trials.append(trial)
+            return
+        at = bisect.bisect(self.numbers, trial.number)
+        self.numbers.insert(at, trial.number)
+        self.trials.insert(at, trial)
 
 
 class SQLStorage(BaseStorage):
@@ -440,25 +454,19 @@ class SQLStorage(BaseStorage):
                 self._study_row(study_id)  # raises for an unknown study
             rows = self._read(lambda c: c.execute(
                 _ROWS_FROM, {"sid": study_id, "wm": cache.watermark}).all())
-            new_rows = [r for r in rows if r[2] not in _FINISHED or r[0] not in cache.finished]
+            new_rows = [r for r in rows if r[2] not in _FINISHED or r[0] not in cache.ids]
             fresh: list[FrozenTrial] = []
             lowest_open = None
-            out_of_order = False
             for trial in self._to_frozen_many(new_rows):
                 if trial.state in _FINISHED:
-                    out_of_order |= trial.number < cache.top_number
-                    cache.top_number = max(cache.top_number, trial.number)
-                    cache.finished[trial.trial_id] = trial
+                    cache.add(trial)
                 else:
                     fresh.append(trial)
                     if lowest_open is None:
                         lowest_open = trial.trial_id
-            if out_of_order:  # trials finished out of number order (parallel workers)
-                cache.finished = dict(sorted(cache.finished.items(),
-                                             key=lambda item: item[1].number))
             if rows:
                 cache.watermark = lowest_open if lowest_open is not None else rows[-1][0] + 1
-            trials = list(cache.finished.values()) + fresh
+            trials = cache.trials + fresh
         if fresh:
             trials.sort(key=lambda t: t.number)
         if states is not None:
