@@ -8,6 +8,7 @@ storage and the server and cut it, as a network or a failover would.
 from __future__ import annotations
 
 import os
+import signal
 import shutil
 import socket
 import subprocess
@@ -219,5 +220,51 @@ def test_optimize_rides_out_a_server_restart_and_leaves_no_trial_running(pg_url)
     trials = storage.get_trials(sid)
     assert [t.number for t in trials] == list(range(n_trials))
     assert {t.state for t in trials} == {TrialState.COMPLETE}
+    storage.delete_study(sid)
+    storage.close()
+
+
+_STOPPED_IN_A_TRANSACTION = """
+    import os, signal, sys
+    from hyperloom.storage import SQLStorage
+    storage = SQLStorage(sys.argv[1])
+    trial_id = int(sys.argv[2])
+    stopped = []
+
+    def beat_then_stop(conn):  # the trial row is locked until this transaction ends
+        conn.exec_driver_sql(f"UPDATE hyperloom_trials SET heartbeat = 1 WHERE trial_id = {trial_id}")
+        if not stopped:
+            stopped.append(True)
+            print("locked", flush=True)
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+    storage._write(beat_then_stop)
+    print("done", flush=True)
+"""
+
+
+@pytest.mark.slow  # the server ends the stalled session after IDLE_IN_TRANSACTION_SECONDS
+def test_a_worker_stopped_inside_a_transaction_does_not_stall_the_others(pg_url):
+    from hyperloom.storage._url import IDLE_IN_TRANSACTION_SECONDS
+
+    storage = SQLStorage(pg_url)
+    sid = storage.create_study("stopped", ["minimize"])
+    trial_id, _ = storage.create_trial(sid)
+    worker = subprocess.Popen([sys.executable, "-c", textwrap.dedent(_STOPPED_IN_A_TRANSACTION),
+                               pg_url, str(trial_id)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        storage.finish_trial(trial_id, TrialState.FAILED, None)  # waits for the row lock
+        assert time.monotonic() - started < IDLE_IN_TRANSACTION_SECONDS + 5
+        worker.send_signal(signal.SIGCONT)
+        out, err = worker.communicate(timeout=60)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, err
+    assert out.strip() == "done"  # the woken worker retried its unit on a new connection
+    assert storage.get_trial(trial_id).state == TrialState.FAILED
     storage.delete_study(sid)
     storage.close()

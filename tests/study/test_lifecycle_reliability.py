@@ -245,7 +245,8 @@ def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url
     proc = _start_worker(url, options=BEATING.format(grace=0.5), long_call="time.sleep(0.3)")
     os.killpg(proc.pid, signal.SIGSTOP)
     watcher = _watch(url, grace=0.5)
-    assert _wait_until(lambda: _failed_numbers(watcher) == [3], 10.0)
+    # Up to IDLE_IN_TRANSACTION_SECONDS more if the pause caught the worker inside a write.
+    assert _wait_until(lambda: _failed_numbers(watcher) == [3], 30.0)
     os.killpg(proc.pid, signal.SIGCONT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err

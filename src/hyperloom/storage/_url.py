@@ -22,6 +22,11 @@ _HINT = f"expected {_FORMS['sqlite']} or {_FORMS['postgresql']}"
 # The Python package each supported driver needs, and how to install it.
 _DRIVER_INSTALL = {"psycopg": "pip install 'hyperloom[postgres]'",
                    "psycopg2": "pip install psycopg2-binary"}
+# A worker stopped (SIGSTOP, a suspended job, a frozen VM) inside one of our write transactions
+# would hold its row locks forever and stall every other worker of the study. Our transactions
+# never wait on user code, so the server may end a session that sits idle in one this long;
+# its transaction rolls back and the worker, when it wakes, retries the unit on a new connection.
+IDLE_IN_TRANSACTION_SECONDS = 10
 
 
 def redact(url: str) -> str:
@@ -127,6 +132,8 @@ def make_engine(url: str, lock_wait: float = 60.0, **kwargs: Any) -> sa.Engine:
         return _sqlite_engine(parsed, lock_wait, **kwargs)
     # No pre-ping (a round trip per checkout); dropped connections are retried by the storage.
     engine = sa.create_engine(parsed, pool_size=2, max_overflow=4, pool_recycle=600, **kwargs)
+    if parsed.get_backend_name() == "postgresql":
+        _end_stalled_transactions(engine)
     try:
         with engine.connect():
             pass
@@ -134,6 +141,15 @@ def make_engine(url: str, lock_wait: float = 60.0, **kwargs: Any) -> sa.Engine:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StorageError(f"cannot connect to {redact(url)}: {first}") from None
     return engine
+
+
+def _end_stalled_transactions(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET idle_in_transaction_session_timeout = "
+                        f"{IDLE_IN_TRANSACTION_SECONDS * 1000}")
+        dbapi_conn.commit()
 
 
 def _sqlite_engine(parsed: sa.URL, lock_wait: float, **kwargs: Any) -> sa.Engine:
