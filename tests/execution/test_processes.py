@@ -183,10 +183,10 @@ def test_a_script_without_a_main_guard_runs_once_with_worker_processes(tmp_path)
 
 
 COORDINATOR = """
-    import sys, time, hyperloom as hl
+    import os, sys, time, hyperloom as hl
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)
-        print("started", flush=True)
+        os.write(1, b"started\\n")  # one write: print may make two, which workers interleave
         time.sleep(60)
         return x
     study = hl.create_study(storage=sys.argv[1], study_name="s")
