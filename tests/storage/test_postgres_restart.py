@@ -8,8 +8,8 @@ storage and the server and cut it, as a network or a failover would.
 from __future__ import annotations
 
 import os
-import signal
 import shutil
+import signal
 import socket
 import subprocess
 import sys
