@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 import hyperloom as hl
 from hyperloom.samplers import AutoSampler
@@ -144,3 +145,76 @@ def test_same_seed_gives_identical_params_over_three_runs():
             study.optimize(objective, n_trials=30, space=sp)
             runs.append([t.params for t in study.trials])
         assert runs[0] == runs[1] == runs[2]
+
+
+def test_each_trial_records_the_sampler_that_proposed_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'auto.db'}"
+    space = SearchSpace({"x": Uniform(-5, 5), "y": Uniform(-5, 5)})
+    study = hl.create_study(storage=url, study_name="s", space=space,
+                            sampler=AutoSampler(seed=0, gp_max_trials=12))
+    study.enqueue_trial({"x": 0.0, "y": 0.0})
+    study.optimize(lambda t: t.params["x"] ** 2 + t.params["y"] ** 2, n_trials=16)
+    trials = hl.load_study(study_name="s", storage=url).trials
+    assert "sampler" not in trials[0].system_attrs  # enqueued: nothing was proposed
+    assert [t.system_attrs["sampler"] for t in trials[1:]] == ["gp"] * 11 + ["tpe"] * 4
+
+
+@pytest.mark.slow  # starts worker processes
+def test_the_sampler_is_recorded_for_trials_run_in_worker_processes():
+    study = hl.create_study(seed=1)
+    study.optimize(_sphere_by_run, n_trials=6, n_jobs=2)
+    assert {t.system_attrs.get("sampler") for t in study.trials} <= {"gp", "tpe"}
+    assert all("sampler" in t.system_attrs for t in study.trials)
+
+
+def _sphere_by_run(trial) -> float:
+    return trial.suggest_float("x", -1, 1) ** 2 + trial.suggest_float("y", -1, 1) ** 2
+
+
+def test_create_study_seed_seeds_the_default_sampler():
+    def params(seed):
+        study = hl.create_study(seed=seed)
+        study.optimize(_sphere_by_run, n_trials=14)
+        return [t.params for t in study.trials]
+
+    assert params(3) == params(3)
+    assert params(3) != params(4)
+
+
+def test_a_seed_with_a_sampler_of_ones_own_is_refused_naming_the_fix():
+    with pytest.raises(ValueError, match=r"TPESampler\(seed=3\)"):
+        hl.create_study(seed=3, sampler=hl.samplers.TPESampler())
+    with pytest.raises(ValueError, match="seed must be an int"):
+        hl.create_study(seed="3")
+
+
+def _cheap(trial) -> float:
+    return sum((trial.suggest_float(n, -1, 1) - 0.3) ** 2 for n in "xyz")
+
+
+@pytest.mark.slow  # a one-second budget
+def test_under_a_time_budget_a_cheap_objective_moves_from_the_gp_to_tpe():
+    study = hl.create_study(seed=0)
+    study.optimize(_cheap, timeout=1.0)
+    picks = [t.system_attrs["sampler"] for t in study.trials]
+    # The first GP model proposal costs more than the objective: TPE from then on.
+    assert picks.count("gp") <= 12 and set(picks[12:]) == {"tpe"}
+    assert len(picks) > 60
+    # The same study without a timeout keeps the GP: the rule is about time, not trials.
+    study = hl.create_study(seed=0)
+    study.optimize(_cheap, n_trials=14)
+    assert [t.system_attrs["sampler"] for t in study.trials][1:] == ["gp"] * 13
+
+
+@pytest.mark.slow  # several seconds of objective
+def test_under_a_time_budget_a_slow_objective_keeps_the_gp():
+    import time
+
+    def slow(trial) -> float:
+        time.sleep(0.25)
+        return _cheap(trial)
+
+    study = hl.create_study(seed=0)
+    study.optimize(slow, timeout=4.0)
+    picks = [t.system_attrs["sampler"] for t in study.trials]
+    assert len(picks) >= 12 and set(picks[1:]) == {"gp"}

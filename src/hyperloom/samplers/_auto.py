@@ -12,16 +12,22 @@ docs/samplers.md; in short:
   per proposal are then noise) and the study is young; otherwise CMA-ES (with IPOP restarts,
   a fraction of a millisecond per proposal) on a purely numeric, unconditional space, TPE on
   any other;
+- under a time budget (`optimize(timeout=...)`), a GP whose last proposal cost more than the
+  objective takes (median) gives way to the cheap sampler: it would at least halve the
+  trials run, and the default should be the best per second, not only per trial;
 - samplers that are not installed are skipped (GP needs only numpy/scipy, CMA-ES the `cmaes`
   package, a dependency of hyperloom; without it TPE takes CMA-ES's place).
 
 The choice is made once per trial, at its first proposal, from the trials alone (and, for
-large numeric spaces only, from how long they took), never from randomness: a seeded
-AutoSampler is reproducible. Each inner sampler is seeded from the AutoSampler's seed.
+large numeric spaces or under a time budget only, from how long they took), never from
+randomness: a seeded AutoSampler is reproducible when the run has no timeout. Each inner
+sampler is seeded from the AutoSampler's seed. The choice is stored with the trial as the
+system attribute "sampler".
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -57,6 +63,7 @@ class AutoSampler(BaseSampler):
         self.gp_min_seconds = float(gp_min_seconds)
         self._samplers: dict[str, BaseSampler] = {}
         self._choice: tuple[str, int, str] | None = None  # (study, trial number, sampler name)
+        self._chosen: dict[tuple[str, int], str] = {}  # until the trial finishes: its record
         self._seen: dict[str, _Shape] = {}  # per study
 
     # -- choosing ----------------------------------------------------------------------------
@@ -83,6 +90,7 @@ class AutoSampler(BaseSampler):
             return self._choice[2]
         name = self._decide(study)
         self._choice = (study.study_name, trial.number, name)
+        self._chosen[study.study_name, trial.number] = name
         return name
 
     def _decide(self, study: StudyView) -> str:
@@ -107,6 +115,11 @@ class AutoSampler(BaseSampler):
             if study.space is not None:  # a static space stays what it is
                 shape.settled = cheap
             return cheap
+        if getattr(study, "deadline", None) is not None and shape.gp_seconds is not None \
+                and shape.gp_seconds > shape.median_duration():
+            # Under a time budget, a GP that costs more than the objective would at least halve
+            # the trials run: the cheap sampler finds more per second.
+            return cheap
         if not large:
             return "gp"
         # A larger space: the GP's proposals cost tens of ms here, worth it only when the
@@ -121,12 +134,27 @@ class AutoSampler(BaseSampler):
 
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:
-        return self._inner(self.choose(study, trial)).sample_relative(study, trial, space)
+        name = self.choose(study, trial)
+        inner = self._inner(name)
+        if name != "gp":
+            return inner.sample_relative(study, trial, space)
+        started = time.perf_counter()
+        params = inner.sample_relative(study, trial, space)
+        shape = self._seen.get(study.study_name)
+        if shape is not None and shape.n_finished >= inner.n_startup_trials:  # a model's cost
+            shape.gp_seconds = time.perf_counter() - started
+        return params
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
                            distribution: Distribution) -> Any:
         inner = self._inner(self.choose(study, trial))
         return inner.sample_independent(study, trial, name, distribution)
+
+    def trial_attrs(self, study: StudyView, trial: TrialLike) -> dict[str, Any]:
+        """`{"sampler": "gp" | "tpe" | "cmaes"}`: the inner sampler that proposed the trial
+        (nothing for a trial whose params were all fixed, e.g. enqueued)."""
+        name = self._chosen.pop((study.study_name, trial.number), None)
+        return {} if name is None else {"sampler": name}
 
     def after_trial(self, study: StudyView, trial: FrozenTrial) -> None:
         for sampler in self._samplers.values():
@@ -162,7 +190,7 @@ class _Shape:
     one, otherwise from the finished trials (read incrementally)."""
 
     __slots__ = ("space", "numeric", "categorical", "conditional", "dynamic", "n_finished",
-                 "settled", "durations", "_dists", "_pos", "_signature")
+                 "settled", "durations", "gp_seconds", "_dists", "_pos", "_signature")
 
     def __init__(self, space: SearchSpace | None) -> None:
         self.space = space
@@ -173,6 +201,7 @@ class _Shape:
         self.n_finished = 0
         self.settled: str | None = None  # the sampler for every later trial, once final
         self.durations: list[float] = []  # of completed trials
+        self.gp_seconds: float | None = None  # the last GP proposal's cost, once past Sobol
         self._dists: dict[str, Distribution] = {}
         self._pos = 0
         self._signature: frozenset[str] | None = None

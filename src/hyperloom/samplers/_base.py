@@ -28,6 +28,9 @@ class StudyView(Protocol):
     study_name: str
     directions: list[str]  # Direction members (str: "minimize" | "maximize"), one per objective
     space: SearchSpace | None  # the static space, if the study has one
+    # time.monotonic() at which the running optimize(timeout=...) stops, else None (may be
+    # absent on views of other makers: read it with getattr)
+    deadline: float | None
 
     def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
         """Trials in number order (cached: cheap to call on every proposal)."""
@@ -69,6 +72,11 @@ class BaseSampler(Configurable, ABC):
         """Called before a trial is created; fixed params for it (e.g. a grid point), or None.
         Raise `SearchExhausted` when nothing is left."""
         return None
+
+    def trial_attrs(self, study: StudyView, trial: TrialLike) -> dict[str, Any]:
+        """System attributes stored with `trial` when it finishes, saying how it was proposed
+        (the AutoSampler names the inner sampler it chose). Called once per finished trial."""
+        return {}
 
     def after_trial(self, study: StudyView, trial: FrozenTrial) -> None:
         """Called once a trial has finished (any state)."""

@@ -3,6 +3,7 @@ are stored with a study, so that `load_study` and every worker opening it get th
 
 from __future__ import annotations
 
+import numbers
 import uuid
 from collections.abc import Sequence
 
@@ -34,7 +35,17 @@ def _check_directions(direction: str | None,
 def _default_sampler(seed: int | None = None) -> BaseSampler:
     from ..samplers import AutoSampler
 
-    return AutoSampler(seed=seed)
+    return AutoSampler(seed=None if seed is None else int(seed))
+
+
+def _check_seed(seed: int | None, sampler: BaseSampler | None) -> None:
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed must be an int, got {seed!r}")
+    if sampler is not None:
+        raise ValueError(f"seed= seeds the default sampler, but a sampler was given: pass the "
+                         f"seed to it instead ({type(sampler).__name__}(seed={seed}))")
 
 
 def _check_heartbeat(interval: float | None, grace: float | None) -> Heartbeat | None:
@@ -59,7 +70,8 @@ def create_study(*, storage: str | BaseStorage | None = None,
                  directions: Sequence[str] | None = None, load_if_exists: bool = False,
                  space: SearchSpace | dict | None = None,
                  heartbeat_interval: float | None = None,
-                 grace_period: float | None = None, retry_failed: int | None = None) -> Study:
+                 grace_period: float | None = None, retry_failed: int | None = None,
+                 seed: int | None = None) -> Study:
     """Create a study (or resume it with `load_if_exists=True`).
 
     storage: None (in memory), a URL such as "sqlite:///hyperloom.db" or
@@ -73,10 +85,13 @@ def create_study(*, storage: str | BaseStorage | None = None,
     retry_failed: how many times a trial whose worker died (a killed worker process or Dask
     worker, a stopped heartbeat) runs again with the same params, as a new trial with the
     system attr `retry_of` (default 0: never). Stored with the study.
+    seed: seeds the default sampler (`AutoSampler(seed=seed)`); give a sampler of your own
+    its seed instead.
     A resumed study keeps its stored space, heartbeat and retries unless new ones are given.
     """
     heartbeat = _check_heartbeat(heartbeat_interval, grace_period)
     retry_failed = _check_retry(retry_failed)
+    _check_seed(seed, sampler)
     dirs = _check_directions(direction, directions)
     name = f"study-{uuid.uuid4().hex[:8]}" if study_name is None \
         else check_study_name(study_name)
@@ -99,7 +114,7 @@ def create_study(*, storage: str | BaseStorage | None = None,
         store_retry(store, study_id, retry_failed)
     else:
         retry_failed = stored_retry(store, study_id)
-    study = Study(store, study_id, name, dirs, sampler or _default_sampler(),
+    study = Study(store, study_id, name, dirs, sampler or _default_sampler(seed),
                   pruner if pruner is not None else MedianPruner(), stored_space,
                   heartbeat or stored_beat, retry_failed)
     if space is not None:
@@ -110,12 +125,14 @@ def create_study(*, storage: str | BaseStorage | None = None,
 def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
                sampler: BaseSampler | None = None, pruner: BasePruner | None = None,
                heartbeat_interval: float | None = None,
-               grace_period: float | None = None, retry_failed: int | None = None) -> Study:
+               grace_period: float | None = None, retry_failed: int | None = None,
+               seed: int | None = None) -> Study:
     """Open an existing study, with its stored space, heartbeat settings and retries (those
     given here, if any, are used instead, for this process). `study_name` may be left out
-    when the storage holds only one study."""
+    when the storage holds only one study. `seed` seeds the default sampler."""
     heartbeat = _check_heartbeat(heartbeat_interval, grace_period)
     retry_failed = _check_retry(retry_failed)
+    _check_seed(seed, sampler)
     store = get_storage(storage)
     if study_name is None:
         names = [s.name for s in store.list_studies()]
@@ -126,7 +143,8 @@ def load_study(*, study_name: str | None = None, storage: str | BaseStorage,
     study_id = store.get_study_id(study_name)
     space, stored_beat = stored_options(store, study_id)
     return Study(store, study_id, study_name, store.get_study_directions(study_id),
-                 sampler or _default_sampler(), pruner if pruner is not None else MedianPruner(),
+                 sampler or _default_sampler(seed),
+                 pruner if pruner is not None else MedianPruner(),
                  space, heartbeat or stored_beat,
                  stored_retry(store, study_id) if retry_failed is None else retry_failed)
 

@@ -85,6 +85,10 @@ class ReseededSampler(BaseSampler):
         with self._lock:
             return self.inner.claim_params(study)
 
+    def trial_attrs(self, study: Any, trial: Any) -> dict[str, Any]:
+        with self._lock:
+            return self.inner.trial_attrs(study, trial)
+
     def after_trial(self, study: Any, trial: FrozenTrial) -> None:
         with self._lock:
             self.inner.after_trial(study, trial)

@@ -108,6 +108,8 @@ class OptimizeRun:
         if show_progress_bar is None:
             show_progress_bar = sys.stderr.isatty()
         self.progress = Progress(self.study, n_trials, timeout, enabled=show_progress_bar)
+        if source is self:  # a deterministic run's proposals must not depend on the clock
+            self.ctx.view.deadline = self.budget.deadline
         with sigterm_raises_terminated():
             try:
                 source.policy().run(chosen.executor, source)
@@ -117,6 +119,7 @@ class OptimizeRun:
                     fail_running(source.ctx, interrupt_reason(exc))
                 raise
             finally:
+                self.ctx.view.deadline = None
                 chosen.close()
                 if self.service is not None:
                     self.service.close()

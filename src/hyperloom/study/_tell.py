@@ -44,6 +44,7 @@ def finish_trial(ctx: TrialContext, trial: Trial, state: TrialState,
         last = trial.intermediate_values[max(trial.intermediate_values)]
         values = [last] if math.isfinite(last) else None
     pending = trial._unsaved
+    system = {**ctx.sampler.trial_attrs(ctx.view, trial), **system}
     try:
         frozen = ctx.storage.finish_trial(
             trial.trial_id, state, values,

@@ -9,7 +9,7 @@ from ..storage import BaseStorage, FrozenTrial, TrialState
 
 
 class StudyReadView:
-    __slots__ = ("_storage", "_study_id", "study_name", "directions", "space")
+    __slots__ = ("_storage", "_study_id", "study_name", "directions", "space", "deadline")
 
     def __init__(self, storage: BaseStorage, study_id: int, study_name: str,
                  directions: list[str], space: SearchSpace | None) -> None:
@@ -18,6 +18,7 @@ class StudyReadView:
         self.study_name = study_name
         self.directions = directions
         self.space = space
+        self.deadline: float | None = None  # time.monotonic() at which a running optimize stops
 
     def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
         return self._storage.get_trials(self._study_id, states)
