@@ -158,9 +158,11 @@ def test_trials_dataframe_follows_optunas_columns_and_multi_index():
     study.set_metric_names(["loss", "accuracy"])
     study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=3)
     frame = study.trials_dataframe()
+    # system_attrs_sampler: the inner sampler the default AutoSampler chose for each trial.
     assert list(frame.columns) == ["number", "values_loss", "values_accuracy",
                                    "datetime_start", "datetime_complete", "duration",
-                                   "params_x", "state"]
+                                   "params_x", "system_attrs_sampler", "state"]
+    assert set(frame["system_attrs_sampler"]) == {"tpe"}
     assert frame["duration"].dtype.kind == "m"
     multi = study.trials_dataframe(attrs=("number", "params"), multi_index=True)
     assert list(multi.columns) == [("number", ""), ("params", "x")]
