@@ -38,7 +38,7 @@ def test_every_contender_sees_the_same_noise_in_a_seed(bench) -> None:
     assert not np.allclose(noise["hl-random", 0], noise["hl-random", 1])
     # Different points, the same noise: the contenders did differ.
     assert runs["hl-random", 0].true != runs["hl-tpe", 0].true
-    draws = [problem.noise(seed, i) for seed in range(20) for i in range(100)]
+    draws = [problem.noise(seed, i) for seed in range(10) for i in range(100)]
     assert np.std(draws) == pytest.approx(problem.noise_sd, rel=0.1)
     assert problem.noise(4, 7) == problem.noise(4, 7)
 
