@@ -3,17 +3,26 @@
 Each problem is a static hyperloom `SearchSpace` plus an objective on a dict of stored values
 (to minimize) and, where known, the optimal value, so that results can be given as regret.
 Peers (Optuna, hyperopt) receive the same space translated by the runner. Nothing here
-downloads anything: the real problem uses a dataset that ships with scikit-learn.
+downloads anything: the real problems use data sets that ship with scikit-learn.
+
+Families (`--families` of samplers.py):
+- `original`: the six problems the AutoSampler rule was chosen on;
+- `noisy`: three of them with Gaussian noise on every value the sampler sees (`noise`);
+- `define-by-run`: objectives that call `trial.suggest_*` themselves, with decoy branches
+  (problems_define_by_run.py);
+- `sklearn`: real models tuned by cross-validation (problems_sklearn.py).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import problems_define_by_run as dbr
+import problems_sklearn as skl
 
 from hyperloom.space import Choice, IntUniform, LogUniform, SearchSpace, Uniform
 
@@ -21,10 +30,21 @@ from hyperloom.space import Choice, IntUniform, LogUniform, SearchSpace, Uniform
 @dataclass
 class Problem:
     name: str
-    space: SearchSpace
-    objective: Callable[[dict[str, Any]], float]
+    space: SearchSpace  # for define-by-run problems: the static twin that hyperopt gets
+    objective: Callable[[dict[str, Any]], float]  # the true value, noise-free
     optimum: float | None  # None: unknown, results are best values instead of regrets
     description: str
+    family: str = "original"
+    noise_sd: float = 0.0  # standard deviation of the noise on the values the sampler sees
+    # objective(trial) calling trial.suggest_*: hyperloom and Optuna run this, without `space`
+    define_by_run: Callable[[Any], float] | None = None
+
+    def noise(self, seed: int, index: int) -> float:
+        """The noise on the value of trial `index` in the run with `seed`. It depends on these
+        two alone, so that every contender sees the same noise sequence in a seed."""
+        if not self.noise_sd:
+            return 0.0
+        return self.noise_sd * float(np.random.default_rng([seed, index]).standard_normal())
 
 
 # -- synthetic functions -------------------------------------------------------------------------
@@ -130,7 +150,7 @@ def svm_cv(p: dict[str, Any]) -> float:
     return loss / (2 * len(y))  # every sample is validated twice
 
 
-def all_problems() -> list[Problem]:
+def _original() -> list[Problem]:
     return [
         Problem("branin", SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)}), branin,
                 0.397887357729739, "Branin, 2-D"),
@@ -145,6 +165,54 @@ def all_problems() -> list[Problem]:
         Problem("svm", SearchSpace({"C": LogUniform(1e-3, 1e3), "gamma": LogUniform(1e-5, 1e1)}),
                 svm_cv, None, "RBF SVM (C, gamma) on wine, trained on 1/3, hinge loss on 2/3, 3 folds"),
     ]
+
+
+# -- noisy: the sampler sees f + noise, the score is the true f ----------------------------------
+NOISE_FRACTION = 0.1
+# The noise scale of each function: its median over the domain minus its optimum, that is the
+# improvement over a typical random point. The range (max - min) would not do: Branin's is
+# about 300, set by one corner, and 10% of it would drown every value a sampler cares about.
+# Median of 20,000 uniform random points (seed 0); `median_gap` recomputes it.
+MEDIAN_GAP = {"branin": 35.39, "hartmann6": 3.221, "levy10": 114.5}
+
+
+def median_gap(problem: Problem, n: int = 20000, seed: int = 0) -> float:
+    rng = np.random.default_rng(seed)
+    values = [problem.objective(problem.space.sample(rng)) for _ in range(n)]
+    return float(np.median(values)) - problem.optimum
+
+
+def _noisy(base: Problem) -> Problem:
+    sd = NOISE_FRACTION * MEDIAN_GAP[base.name]
+    return replace(base, name=f"noisy-{base.name}", family="noisy", noise_sd=sd,
+                   description=f"{base.description}, plus Gaussian noise of sd {sd:.3g} (10% of "
+                               "the optimum-to-median gap)")
+
+
+def all_problems() -> list[Problem]:
+    original = _original()
+    by_name = {p.name: p for p in original}
+    return original + [_noisy(by_name[n]) for n in MEDIAN_GAP] + [
+        Problem("decoy-branches", dbr.decoy_branches_space(),
+                dbr.replayed(dbr.decoy_branches, dbr.decoy_branches_space()), 0.0,
+                "define-by-run, 3 branches: a plateau (0.3) and a bowl (0.25) as decoys, the "
+                "optimum in a narrow well of 3 correlated continuous parameters",
+                family="define-by-run", define_by_run=dbr.decoy_branches),
+        Problem("decoy-nested", dbr.decoy_nested_space(),
+                dbr.replayed(dbr.decoy_nested, dbr.decoy_nested_space()), 0.0,
+                "define-by-run, 2 levels (model, then optimizer): decoys at 0.4, 0.28 and 0.15, "
+                "the optimum in a curved valley of learning rate and momentum",
+                family="define-by-run", define_by_run=dbr.decoy_nested),
+        Problem("hgb-cancer", skl.hgb_cancer_space(), skl.hgb_cancer, None,
+                "HistGradientBoosting (5 parameters) on breast_cancer, 3-fold CV log loss",
+                family="sklearn"),
+        Problem("mlp-digits", skl.mlp_digits_space(), skl.mlp_digits, None,
+                "MLP (width, activation, alpha, learning rate) on 500 digits, 3-fold CV log loss",
+                family="sklearn"),
+    ]
+
+
+FAMILIES = ["original", "noisy", "define-by-run", "sklearn"]
 
 
 def get_problem(name: str) -> Problem:

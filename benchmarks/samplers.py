@@ -2,15 +2,25 @@
 per proposal), hyperloom's samplers side by side with Optuna's and hyperopt's, in one run.
 
     ./run bench samplers            # full: budgets 50/100/200, 20 seeds (many hours: the GPs)
-    ./run bench samplers --quick    # reduced (~7 min): 2 seeds, budgets 50/100; the GPs 1 seed
-                                    # to 50 trials, Optuna's GP on branin/hartmann6/svm only
+    ./run bench samplers --quick    # reduced (~7 min): the original six problems, 2 seeds,
+                                    # budgets 50/100; the GPs 1 seed to 50 trials, Optuna's GP
+                                    # on branin/hartmann6/svm only
+    ./run bench samplers --families noisy,define-by-run,sklearn   # the problems not tuned on
 
 (`./run bench samplers` is `python benchmarks/samplers.py` in the project's virtualenv.)
 
-Writes benchmarks/results/samplers.json (every run's best-so-far values) and
+Problem families (`problems.py`): `original`, the six the AutoSampler rule was chosen on;
+`noisy`, three of them where the sampler sees each value plus Gaussian noise (10% of the gap
+from the optimum to the median value), the same noise for every contender in a seed, and is
+scored by the true value of the trial it reports as best; `define-by-run`, objectives that call
+`trial.suggest_*` themselves (hyperloom and Optuna run them so; hyperopt gets the equivalent
+nested space), with decoy branches; `sklearn`, real models tuned by cross-validation.
+
+Writes benchmarks/results/samplers.json (every run's score after each trial: `best`; for a
+noisy problem also `best_found`, the best true value evaluated) and
 benchmarks/results/samplers.md (tables), and prints the tables and the command that reproduces
-them. Problems are in `problems.py`; nothing is downloaded. Peers are optional: a missing
-library is reported and its contenders are skipped.
+them. Nothing is downloaded. Peers are optional: a missing library is reported and its
+contenders are skipped.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ HYPEROPT = ["hyperopt-tpe", "hyperopt-anneal", "hyperopt-random"]
 ALL = OURS + OPTUNA + HYPEROPT
 EXPENSIVE = {"hl-gp", "optuna-gp"}  # seconds per proposal: fewer seeds in --quick
 QUICK_GP_PROBLEMS = {"branin", "hartmann6", "svm"}
+SLOW_OBJECTIVES = {"svm", "hgb-cancer", "mlp-digits"}  # tenths of a second per evaluation
 DESCRIPTION = {
     "hl-auto": "hyperloom AutoSampler (the default of create_study)",
     "hl-tpe": "hyperloom TPESampler() (multivariate, grouped: the defaults)",
@@ -121,22 +132,48 @@ def available(name: str) -> bool:
 
 
 # -- running one (problem, contender, seed) ------------------------------------------------------
+class Observations:
+    """One run's trials, in order: the value the sampler was told (the problem's noise added)
+    and the true value. Runners call it around each evaluation and return it."""
+
+    def __init__(self, problem: P.Problem, seed: int,
+                 on_trial: Callable[[], None] | None = None) -> None:
+        self.problem, self.seed, self.on_trial = problem, seed, on_trial
+        self.seen: list[float] = []
+        self.true: list[float] = []
+
+    def __call__(self, evaluate: Callable[[], float]) -> float:
+        if self.on_trial is not None:
+            self.on_trial()
+        true = float(evaluate())
+        seen = true + self.problem.noise(self.seed, len(self.true))
+        self.true.append(true)
+        self.seen.append(seen)
+        return seen
+
+    def incumbent(self) -> list[float]:
+        """After each trial, the true value of the trial with the best value seen so far: the
+        one `study.best_trial` reports. Without noise, the best value so far."""
+        out, best = [], 0
+        for i, v in enumerate(self.seen):
+            if v < self.seen[best]:
+                best = i
+            out.append(self.true[best])
+        return out
+
+
 def run_hyperloom(problem: P.Problem, name: str, seed: int, n: int,
-                  on_trial: Callable[[], None] | None = None) -> list[float]:
+                  on_trial: Callable[[], None] | None = None) -> Observations:
     import hyperloom as hl
 
     study = hl.create_study(direction="minimize", sampler=_hl_sampler(name, seed))
-    values: list[float] = []
-
-    def objective(trial) -> float:
-        if on_trial is not None:
-            on_trial()
-        v = problem.objective(trial.params)
-        values.append(v)
-        return v
-
-    study.optimize(objective, n_trials=n, space=problem.space)
-    return values
+    observe = Observations(problem, seed, on_trial)
+    if problem.define_by_run is not None:
+        study.optimize(lambda trial: observe(lambda: problem.define_by_run(trial)), n_trials=n)
+    else:
+        study.optimize(lambda trial: observe(lambda: problem.objective(trial.params)),
+                       n_trials=n, space=problem.space)
+    return observe
 
 
 def _optuna_suggest(trial, name: str, d) -> Any:
@@ -154,7 +191,7 @@ def _optuna_suggest(trial, name: str, d) -> Any:
 
 
 def run_optuna(problem: P.Problem, name: str, seed: int, n: int,
-               on_trial: Callable[[], None] | None = None) -> list[float]:
+               on_trial: Callable[[], None] | None = None) -> Observations:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -168,18 +205,15 @@ def run_optuna(problem: P.Problem, name: str, seed: int, n: int,
         "optuna-gp": lambda: optuna.samplers.GPSampler(seed=seed),
     }
     study = optuna.create_study(direction="minimize", sampler=samplers[name]())
-    values: list[float] = []
+    observe = Observations(problem, seed, on_trial)
 
-    def objective(trial) -> float:
-        if on_trial is not None:
-            on_trial()
-        params = problem.space.walk(lambda nm, d: _optuna_suggest(trial, nm, d))
-        v = problem.objective(params)
-        values.append(v)
-        return v
+    def evaluate(trial) -> float:
+        if problem.define_by_run is not None:
+            return problem.define_by_run(trial)
+        return problem.objective(problem.space.walk(lambda nm, d: _optuna_suggest(trial, nm, d)))
 
-    study.optimize(objective, n_trials=n)
-    return values
+    study.optimize(lambda trial: observe(lambda: evaluate(trial)), n_trials=n)
+    return observe
 
 
 def _hyperopt_space(entries: dict[str, Any]) -> dict[str, Any]:
@@ -237,7 +271,7 @@ def _hyperopt_flatten(space: SearchSpace, point: dict[str, Any]) -> dict[str, An
 
 
 def run_hyperopt(problem: P.Problem, name: str, seed: int, n: int,
-                 on_trial: Callable[[], None] | None = None) -> list[float]:
+                 on_trial: Callable[[], None] | None = None) -> Observations:
     import logging
 
     from hyperopt import STATUS_OK, Trials, anneal, fmin, rand, tpe
@@ -245,32 +279,40 @@ def run_hyperopt(problem: P.Problem, name: str, seed: int, n: int,
     logging.getLogger("hyperopt").setLevel(logging.ERROR)
     algo = {"hyperopt-tpe": tpe.suggest, "hyperopt-anneal": anneal.suggest,
             "hyperopt-random": rand.suggest}[name]
-    values: list[float] = []
+    observe = Observations(problem, seed, on_trial)
 
     def objective(point: dict[str, Any]) -> dict[str, Any]:
-        if on_trial is not None:
-            on_trial()
-        v = problem.objective(_hyperopt_flatten(problem.space, point))
-        values.append(v)
-        return {"loss": v, "status": STATUS_OK}
+        # A define-by-run problem's objective answers its function from this point of the twin.
+        params = _hyperopt_flatten(problem.space, point)
+        return {"loss": observe(lambda: problem.objective(params)), "status": STATUS_OK}
 
     fmin(objective, _hyperopt_space(problem.space.top_level), algo=algo, max_evals=n,
          trials=Trials(), rstate=np.random.default_rng(seed), show_progressbar=False)
-    return values
+    return observe
 
 
 def run_one(problem_name: str, contender: str, seed: int, n: int) -> dict[str, Any]:
+    """`best`: after each trial, the true value of the trial the library would report as best
+    (`Observations.incumbent`); for a noisy problem also `best_found`, the best true value
+    among the trials so far, which no user sees (the gap is what the noise costs)."""
     problem = P.get_problem(problem_name)
     runner = (run_hyperloom if contender.startswith("hl-") else
               run_optuna if contender.startswith("optuna") else run_hyperopt)
     t0 = time.perf_counter()
-    values = runner(problem, contender, seed, n)
-    return {"problem": problem_name, "contender": contender, "seed": seed,
-            "best": np.minimum.accumulate(values).tolist(), "seconds": time.perf_counter() - t0}
+    observed = runner(problem, contender, seed, n)
+    out = {"problem": problem_name, "contender": contender, "seed": seed,
+           "best": observed.incumbent(), "seconds": time.perf_counter() - t0}
+    if problem.noise_sd:
+        out["best_found"] = np.minimum.accumulate(observed.true).tolist()
+    return out
 
 
 def _run_one_star(args: tuple) -> dict[str, Any]:
+    import hyperloom.logging
+
     warnings.simplefilter("ignore")
+    # No line per trial (Optuna's runner silences its own); the overhead runs keep them.
+    hyperloom.logging.set_verbosity(hyperloom.logging.WARNING)
     try:
         return run_one(*args)
     except Exception as exc:  # noqa: BLE001 - one broken run must not sink the benchmark
@@ -356,41 +398,55 @@ def ranks(stats: dict, contenders: list[str], budget: str) -> dict[str, float]:
 
 
 PEERS = [c for c in OPTUNA + HYPEROPT if c != "hyperopt-random"]
-# (ours, the peer it is held against): the issue's targets, checked in every run.
-PAIRS = [("hl-tpe", "optuna-tpe"), ("hl-tpe", "optuna-tpe-group"), ("hl-gp", "optuna-gp")]
+# (ours, the one it is held against): the issue's targets, checked in every run.
+PAIRS = [("hl-tpe", "optuna-tpe"), ("hl-tpe", "optuna-tpe-group"), ("hl-gp", "optuna-gp"),
+         ("hl-auto", "hl-tpe")]
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, where b = 0 gives 1 if a is 0 too, else inf."""
+    if b == 0:
+        return 1.0 if a == 0 else math.inf
+    return a / b
+
+
+def _target_cells(stats: dict, budgets: list[int]):
+    """(problem, budget, hl-auto / best peer, the best peer, {pair: ratio}) per cell run."""
+    for p in [q.name for q in P.all_problems() if q.name in stats]:
+        per = stats[p]
+        for b in map(str, budgets):
+            peers = {c: per[c][b]["median"] for c in PEERS if b in per.get(c, {})}
+            best = min(peers, key=peers.get) if peers else None
+            auto = (_ratio(per["hl-auto"][b]["median"], peers[best])
+                    if best and b in per.get("hl-auto", {}) else None)
+            pairs = {(a, o): _ratio(per[a][b]["median"], per[o][b]["median"])
+                     for a, o in PAIRS if b in per.get(a, {}) and b in per.get(o, {})}
+            yield p, b, auto, best, pairs
 
 
 def targets(stats: dict, budgets: list[int]) -> list[str]:
     """The ratio tables behind the quality targets: hl-auto against the best peer (any Optuna or
-    hyperopt sampler but random search) and each of our samplers against its Optuna twin.
-    Ratio = our median / theirs: below 1 we are better. Where the peer's median is 0 the
-    ratio is inf unless ours is 0 too."""
-    def ratio(a: float, b: float) -> str:
-        if b == 0:
-            return "1.0" if a == 0 else "inf"
-        return f"{a / b:.2g}"
-
-    problems = [p for p in [q.name for q in P.all_problems()] if p in stats]
+    hyperopt sampler but random search), each of our samplers against its Optuna twin, and
+    the default against our TPE. Ratio = our median / theirs: below 1 we are better. Where
+    the peer's median is 0 the ratio is inf unless ours is 0 too. Then the cells counted."""
     lines = ["## Targets: ratios of medians (ours / theirs; below 1 = ours better)", "",
              "| problem | budget | hl-auto / best peer (which) | "
              + " | ".join(f"{a} / {b}" for a, b in PAIRS) + " |",
              "|---" * (3 + len(PAIRS)) + "|"]
-    for p in problems:
-        per = stats[p]
-        for b in map(str, budgets):
-            peers = {c: per[c][b]["median"] for c in PEERS if b in per.get(c, {})}
-            cells = []
-            if "hl-auto" in per and b in per["hl-auto"] and peers:
-                best = min(peers, key=peers.get)
-                cells.append(f"{ratio(per['hl-auto'][b]['median'], peers[best])} ({best})")
-            else:
-                cells.append("")
-            for a, o in PAIRS:
-                if b in per.get(a, {}) and b in per.get(o, {}):
-                    cells.append(ratio(per[a][b]["median"], per[o][b]["median"]))
-                else:
-                    cells.append("")
-            lines.append(f"| {p} | {b} | " + " | ".join(cells) + " |")
+    cells = list(_target_cells(stats, budgets))
+    for p, b, auto, best, pairs in cells:
+        row = ["" if auto is None else f"{auto:.2g} ({best})"]
+        row += [f"{pairs[pair]:.2g}" if pair in pairs else "" for pair in PAIRS]
+        lines.append(f"| {p} | {b} | " + " | ".join(row) + " |")
+    autos = [c[2] for c in cells if c[2] is not None]
+    tpe = [c[4][("hl-tpe", "optuna-tpe")] for c in cells if ("hl-tpe", "optuna-tpe") in c[4]]
+    own = [c[4][("hl-auto", "hl-tpe")] for c in cells if ("hl-auto", "hl-tpe") in c[4]]
+    lines += ["", f"Counted over {len(cells)} (problem, budget) cells: hl-auto within 1.5x of "
+              f"the best peer in {sum(r <= 1.5 for r in autos)} of {len(autos)} (target: 90%), "
+              f"better than every peer in {sum(r < 1 for r in autos)} of {len(autos)} (target: "
+              f"half); hl-tpe no worse than optuna-tpe in {sum(r <= 1 for r in tpe)} of "
+              f"{len(tpe)} (target: 90%); hl-auto more than 1.5x worse than hl-tpe in "
+              f"{sum(r > 1.5 for r in own)} of {len(own)} (target: none)."]
     return lines + [""]
 
 
@@ -404,8 +460,11 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
              f"{config['budget_expensive']} trials); budgets "
              f"{', '.join(map(str, budgets))} trials.", "",
              "Cells: median [interquartile range] over seeds of the regret (best value found "
-             "minus the optimum; for `svm`, whose optimum is unknown, the best value found). "
-             "Lower is better; **bold** is the best median in the row.", ""]
+             "minus the optimum; where the optimum is unknown, `svm` and the `sklearn` family, "
+             "the best value found). On the `noisy-` problems the sampler sees noisy values "
+             "and the cell is the true regret of the trial with the best noisy value, the one "
+             "the library reports as best. Lower is better; **bold** is the best median in the "
+             "row.", ""]
     problems = [p for p in [q.name for q in P.all_problems()] if p in stats]
     for b in map(str, budgets):
         lines += [f"## {b} trials", ""]
@@ -475,12 +534,28 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
                          + f" | {o['total_s']:.1f} (n={o['n']:,}) |")
         lines.append("")
     lines += ["## Contenders", ""] + [f"- `{c}`: {DESCRIPTION[c]}" for c in contenders] + [""]
-    lines += ["## Problems", ""] + [f"- `{p.name}`: {p.description}" for p in P.all_problems()
-                                    if p.name in stats] + [""]
+    lines += ["## Problems", ""] + [f"- `{p.name}` ({p.family}): {p.description}"
+                                    for p in P.all_problems() if p.name in stats] + [""]
     return "\n".join(lines)
 
 
 # -- main ------------------------------------------------------------------------------------------
+def select_problems(problems: str | None, families: str | None, quick: bool) -> list[str]:
+    """The problems of --problems and --families (both filter); --quick alone: the original
+    family, whose runs fit its time. A ValueError names an unknown problem or family."""
+    known = {p.name: p.family for p in P.all_problems()}
+    chosen = families.split(",") if families else (
+        ["original"] if quick and not problems else P.FAMILIES)
+    for f in chosen:
+        if f not in P.FAMILIES:
+            raise ValueError(f"unknown family {f!r}; known: {', '.join(P.FAMILIES)}")
+    wanted = problems.split(",") if problems else list(known)
+    for name in wanted:
+        if name not in known:
+            raise ValueError(f"unknown problem {name!r}; known: {', '.join(known)}")
+    return [n for n in wanted if known[n] in chosen]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="reduced form (under 10 minutes)")
@@ -489,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"seeds for the slow contenders ({', '.join(sorted(EXPENSIVE))})")
     ap.add_argument("--budgets", help="comma-separated trial budgets, e.g. 50,100,200")
     ap.add_argument("--problems", help="comma-separated subset of problems")
+    ap.add_argument("--families", help="comma-separated subset of problem families ("
+                    + ", ".join(P.FAMILIES) + "); default: all, `original` alone with --quick")
     ap.add_argument("--contenders", help="comma-separated subset of contenders")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel runs")
     ap.add_argument("--budget-expensive", type=int,
@@ -510,7 +587,10 @@ def main(argv: list[str] | None = None) -> int:
     # --quick: the GP contenders (seconds per proposal, Optuna's more than a minute per
     # 100 trials in 10-D) stop at the smallest budget.
     budget_expensive = args.budget_expensive or (min(budgets) if args.quick else max(budgets))
-    problems = args.problems.split(",") if args.problems else [p.name for p in P.all_problems()]
+    try:
+        problems = select_problems(args.problems, args.families, args.quick)
+    except ValueError as exc:
+        ap.error(str(exc))
     wanted = args.contenders.split(",") if args.contenders else ALL
     contenders = []
     for c in wanted:
@@ -537,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
                  # where our AutoSampler runs a GP only.
                  if not (args.quick and c == "optuna-gp" and p not in QUICK_GP_PROBLEMS)]
         # Longest first, so that the pool is not left waiting on one slow run at the end.
-        tasks.sort(key=lambda t: (t[1] not in EXPENSIVE, t[0] != "svm"))
+        tasks.sort(key=lambda t: (t[1] not in EXPENSIVE, t[0] not in SLOW_OBJECTIVES))
         t0 = time.perf_counter()
         with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             for i, r in enumerate(pool.map(_run_one_star, tasks, chunksize=1)):
