@@ -1,19 +1,24 @@
 """The set of plots the report and the dashboard show for a study, drawn from one table read
 once: which plots apply (a Pareto front needs several objectives, learning curves need
-reports), and the contour of the two parameters that matter most."""
+reports, the sweep view a grid, the chosen branches a graph's switch), and the contour of
+the two parameters that matter most."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from . import _data, _plotly
+from ._branches import branch_data, has_branches
 from ._errors import PlotError
+from ._groups import ParamGroups
 from ._importance import ImportanceData, importance_data
 from ._optional import MissingDependencyError
 from ._sample import PAGE_LINES, PAGE_POINTS, PAGE_SEGMENTS, PAGE_SLICE_POINTS
+from ._sweep_view import is_sweep, sweep_data
 from ._table import TrialTable
 
 TITLES = {"pareto": "Pareto front", "history": "Optimization history",
+          "sweep": "Results by swept parameter", "branches": "Chosen branches",
           "importance": "Hyperparameter importance", "parallel": "Parallel coordinates",
           "slice": "Slice plot", "contour": "Contour", "edf": "Empirical distribution",
           "intermediate": "Intermediate values", "timeline": "Timeline"}
@@ -28,6 +33,8 @@ class StudyPlots:
         self.importance_method = importance_method
         self._importance: ImportanceData | None = None
         self.importance_error: str | None = None
+        self.sweep = is_sweep(table)
+        self.branches = has_branches(table)
 
     def names(self) -> list[str]:
         """The plots that apply to this study, in the order a reader wants them."""
@@ -36,6 +43,8 @@ class StudyPlots:
         n_complete = int(t.complete_mask.sum())
         names = ["pareto"] if k > 1 else []
         names += ["history"] + [f"history_{i}" for i in range(1, min(k, 3))]
+        names += (["sweep"] if self.sweep and n_complete else [])
+        names += (["branches"] if self.branches else [])
         if n_complete >= 2 and t.params:
             names.append("importance")
         if t.params:
@@ -58,6 +67,16 @@ class StudyPlots:
                 self.importance_error = str(exc)
         return self._importance
 
+    def groups(self) -> dict[str, list[ParamGroups]]:
+        """The tables of a sweep (each swept parameter) and of a graph study (each choice
+        between branches), by the title of their plot; empty for other studies."""
+        out = {}
+        if self.sweep:
+            out[TITLES["sweep"]] = sweep_data(self.table).groups
+        if self.branches:
+            out[TITLES["branches"]] = branch_data(self.table).choices
+        return out
+
     def _contour_params(self) -> list[str]:
         data = self.importance()
         if data is not None and len(data.names) >= 2:
@@ -72,6 +91,10 @@ class StudyPlots:
         if name.startswith("history"):
             objective = int(name.partition("_")[2] or 0)
             return _plotly.history(_data.history_data(t, objective, PAGE_POINTS))
+        if name == "sweep":
+            return _plotly.sweep(sweep_data(t))
+        if name == "branches":
+            return _plotly.branches(branch_data(t))
         if name == "importance":
             data = self.importance()
             if data is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ._branches import BranchData
 from ._data import (
     ContourData,
     EdfData,
@@ -22,6 +23,10 @@ from ._data import (
 from ._importance import ImportanceData
 from ._optional import require
 from ._style import COLORS, STATE_COLORS
+from ._sweep_view import SweepData
+
+#: A heat map of at most this many cells writes each cell's value in it.
+LABELLED_CELLS = 400
 
 
 def _figure(title: str, notes: list[str], **kwargs: Any) -> tuple[Any, Any]:
@@ -209,4 +214,65 @@ def importance(data: ImportanceData) -> Any:
     ax.bar_label(bars, fmt="%.2f")
     ax.set_xlim(0, 1.1)
     ax.set_xlabel(f"share of {data.objective_name}'s variation")
+    return fig
+
+
+def _sweep_bars(ax: Any, data: SweepData) -> None:
+    x = data.x
+    at = np.arange(len(x.labels))
+    ax.bar(at, data.z[0], color=COLORS[0], label=data.statistic)
+    if data.statistic == "mean":
+        ax.scatter(at, x.best, color=COLORS[3], marker="D", zorder=3, label="best")
+    ax.set_xticks(at, x.labels)
+    ax.set_xlabel(x.name)
+    ax.set_ylabel(f"{data.statistic} {data.objective_name}")
+    ax.legend(loc="best")
+
+
+def sweep(data: SweepData) -> Any:
+    x, y = data.x, data.y
+    if y is None:
+        fig, ax = _figure(f"{data.objective_name} by {x.name}", [data.note])
+        _sweep_bars(ax, data)
+        return fig
+    fig, ax = _figure(f"{data.objective_name} by {x.name} and {y.name}", [data.note],
+                      figsize=(max(6, 1 + 0.6 * len(x.labels)), max(4, 1.5 + 0.4 * len(y.labels))))
+    cmap = "viridis_r" if data.direction.value == "minimize" else "viridis"
+    cells = ax.imshow(data.z, cmap=cmap, aspect="auto", origin="lower")
+    fig.colorbar(cells, ax=ax, label=f"{data.statistic} {data.objective_name}")
+    if data.z.size <= LABELLED_CELLS:
+        for (i, j), v in np.ndenumerate(data.z):
+            if np.isfinite(v):  # dark text on the light end of the colour map
+                r, g, b, _ = cells.cmap(cells.norm(v))
+                ax.text(j, i, f"{v:.4g}", ha="center", va="center", fontsize=8,
+                        color="black" if 0.3 * r + 0.6 * g + 0.1 * b > 0.5 else "white")
+    ax.set_xticks(range(len(x.labels)), x.labels)
+    ax.set_yticks(range(len(y.labels)), y.labels)
+    ax.set_xlabel(x.name)
+    ax.set_ylabel(y.name)
+    return fig
+
+
+def branches(data: BranchData) -> Any:
+    figure_module = require("matplotlib.figure", "matplotlib figures")
+    rows = max(1, len(data.choices))
+    fig = figure_module.Figure(figsize=(9, 1 + sum(0.8 + 0.3 * len(c.labels)
+                                                   for c in data.choices)),
+                               layout="constrained")
+    axes = fig.subplots(rows, 2, squeeze=False)
+    for (left, right), c in zip(axes, data.choices):
+        at = np.arange(len(c.labels))
+        bars = left.barh(at, c.n_trials, color=COLORS[7])
+        left.bar_label(bars)
+        left.set_yticks(at, c.labels)
+        left.invert_yaxis()
+        left.set_title(f"{c.name}: times chosen", fontsize=10)
+        right.barh(at, c.mean, color=COLORS[0], label="mean")
+        right.scatter(c.best, at, color=COLORS[3], marker="D", zorder=3, label="best")
+        right.set_yticks(at, c.labels)
+        right.invert_yaxis()
+        right.set_title(f"{c.name}: {data.objective_name}", fontsize=10)
+    if data.choices:
+        axes[0][1].legend(loc="best")
+    _titles(fig, None, "Chosen branches", [])
     return fig

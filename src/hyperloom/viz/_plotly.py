@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ._branches import BranchData
 from ._data import (
     ContourData,
     EdfData,
@@ -22,9 +23,12 @@ from ._data import (
 from ._importance import ImportanceData
 from ._optional import require
 from ._style import COLORS, STATE_COLORS
+from ._sweep_view import SweepData
 
 #: Above this many points a series is drawn with WebGL.
 WEBGL_FROM = 5_000
+#: A heat map of at most this many cells writes each cell's value in it.
+LABELLED_CELLS = 400
 
 
 def _go() -> Any:
@@ -217,3 +221,62 @@ def importance(data: ImportanceData) -> Any:
                    xaxis={"title": {"text": f"share of {data.objective_name}'s variation"},
                           "range": [0, 1.1]},
                    height=max(300, 120 + 28 * len(data.names)))
+
+
+def _sweep_bars(data: SweepData) -> list[Any]:
+    go = _go()
+    x = data.x
+    traces = [go.Bar(x=list(x.labels), y=data.z[0], name=data.statistic,
+                     marker={"color": COLORS[0]}, customdata=data.count[0],
+                     hovertemplate=f"{x.name}=%{{x}}<br>{data.statistic}: %{{y}}<br>"
+                                   "%{customdata} completed trials<extra></extra>")]
+    if data.statistic == "mean":
+        traces.append(go.Scatter(x=list(x.labels), y=x.best, mode="markers", name="best",
+                                 marker={"color": COLORS[3], "symbol": "diamond", "size": 9}))
+    return traces
+
+
+def sweep(data: SweepData) -> Any:
+    x, y = data.x, data.y
+    name = data.objective_name
+    if y is None:
+        return _figure(_sweep_bars(data), f"{name} by {x.name}", [data.note],
+                       xaxis={"title": {"text": x.name}, "type": "category"},
+                       yaxis_title=f"{data.statistic} {name}")
+    labelled = data.z.size <= LABELLED_CELLS
+    trace = _go().Heatmap(
+        x=list(x.labels), y=list(y.labels), z=data.z, customdata=data.count,
+        colorscale="Viridis", reversescale=data.direction.value == "minimize",
+        colorbar={"title": {"text": f"{data.statistic} {name}"}},
+        texttemplate="%{z:.4g}" if labelled else None,
+        hovertemplate=f"{x.name}=%{{x}}<br>{y.name}=%{{y}}<br>{data.statistic}: %{{z}}<br>"
+                      "%{customdata} completed trials<extra></extra>")
+    return _figure([trace], f"{name} by {x.name} and {y.name}", [data.note],
+                   xaxis={"title": {"text": x.name}, "type": "category"},
+                   yaxis={"title": {"text": y.name}, "type": "category"},
+                   height=max(400, min(1000, 200 + 28 * len(y.labels))))
+
+
+def branches(data: BranchData) -> Any:
+    go = _go()
+    subplots = require("plotly.subplots", "plotly figures")
+    rows = max(1, len(data.choices))
+    fig = subplots.make_subplots(
+        rows=rows, cols=2, horizontal_spacing=0.12, vertical_spacing=0.3 / rows,
+        subplot_titles=[t for c in data.choices for t in (f"{c.name}: times chosen",
+                                                          f"{c.name}: {data.objective_name}")])
+    for r, c in enumerate(data.choices, start=1):
+        labels, first = list(c.labels), r == 1
+        fig.add_trace(go.Bar(x=c.n_trials, y=labels, orientation="h", name="trials",
+                             marker={"color": COLORS[7]}, showlegend=first, text=c.n_trials,
+                             textposition="auto", legendgroup="trials"), row=r, col=1)
+        fig.add_trace(go.Bar(x=c.mean, y=labels, orientation="h", name="mean",
+                             marker={"color": COLORS[0]}, showlegend=first,
+                             legendgroup="mean"), row=r, col=2)
+        fig.add_trace(go.Scatter(x=c.best, y=labels, mode="markers", name="best",
+                                 marker={"color": COLORS[3], "symbol": "diamond", "size": 10},
+                                 showlegend=first, legendgroup="best"), row=r, col=2)
+        fig.update_yaxes(type="category", autorange="reversed", row=r)
+    fig.update_layout(title={"text": "Chosen branches", "x": 0.05}, barmode="overlay",
+                      height=max(350, 120 + sum(90 + 26 * len(c.labels) for c in data.choices)))
+    return fig
