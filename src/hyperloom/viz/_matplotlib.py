@@ -236,7 +236,7 @@ def sweep(data: SweepData) -> Any:
         _sweep_bars(ax, data)
         return fig
     fig, ax = _figure(f"{data.objective_name} by {x.name} and {y.name}", [data.note],
-                      figsize=(max(6, 1 + 0.6 * len(x.labels)), max(4, 1.5 + 0.4 * len(y.labels))))
+                      figsize=(max(8, 2 + 0.6 * len(x.labels)), max(4.5, 1.5 + 0.4 * len(y.labels))))
     cmap = "viridis_r" if data.direction.value == "minimize" else "viridis"
     cells = ax.imshow(data.z, cmap=cmap, aspect="auto", origin="lower")
     fig.colorbar(cells, ax=ax, label=f"{data.statistic} {data.objective_name}")
@@ -273,6 +273,6 @@ def branches(data: BranchData) -> Any:
         right.invert_yaxis()
         right.set_title(f"{c.name}: {data.objective_name}", fontsize=10)
     if data.choices:
-        axes[0][1].legend(loc="best")
+        fig.legend(*axes[0][1].get_legend_handles_labels(), loc="outside right upper")
     _titles(fig, None, "Chosen branches", [])
     return fig
