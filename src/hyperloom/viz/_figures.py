@@ -13,7 +13,14 @@ from ._errors import PlotError
 from ._groups import ParamGroups
 from ._importance import ImportanceData, importance_data
 from ._optional import MissingDependencyError
-from ._sample import PAGE_LINES, PAGE_POINTS, PAGE_SEGMENTS, PAGE_SLICE_POINTS
+from ._sample import (
+    PAGE_CONTOUR_POINTS,
+    PAGE_LINES,
+    PAGE_PANEL_POINTS,
+    PAGE_POINTS,
+    PAGE_SEGMENTS,
+    PAGE_SLICE_POINTS,
+)
 from ._sweep_view import is_sweep, sweep_data
 from ._table import TrialTable
 
@@ -25,8 +32,9 @@ TITLES = {"pareto": "Pareto front", "history": "Optimization history",
 
 
 class StudyPlots:
-    """The plots of one study's table, sampled for a page of nine figures (`PAGE_POINTS`);
-    the importance is computed once, on first need."""
+    """The plots of one study's table, sampled for a page of nine figures (`PAGE_POINTS`)
+    and light to draw (parallel coordinates as SVG lines); the importance is computed once,
+    on first need."""
 
     def __init__(self, table: TrialTable, importance_method: str = "fanova") -> None:
         self.table = table
@@ -102,14 +110,13 @@ class StudyPlots:
                                 f"{self.importance_error}")
             return _plotly.importance(data)
         if name == "parallel":
-            return _plotly.parallel(_data.parallel_data(t, max_lines=PAGE_LINES))
+            return _plotly.parallel_svg(_data.parallel_data(t, max_lines=PAGE_LINES))
         if name == "slice":
-            per_panel = max(2_000, PAGE_SLICE_POINTS // max(1, len(t.params)))
-            return _plotly.slice_plot(_data.slice_data(t, max_points=min(per_panel,
-                                                                        PAGE_POINTS)))
+            per_panel = max(PAGE_PANEL_POINTS, PAGE_SLICE_POINTS // max(1, len(t.params)))
+            return _plotly.slice_plot(_data.slice_data(t, max_points=per_panel))
         if name == "contour":
             return _plotly.contour(_data.contour_data(t, self._contour_params(),
-                                                      max_points=PAGE_POINTS))
+                                                      max_points=PAGE_CONTOUR_POINTS))
         if name == "edf":
             return _plotly.edf(_data.edf_data(t))
         if name == "intermediate":

@@ -87,20 +87,23 @@ def column_groups(table: TrialTable, col: ParamColumn, objective: int) -> ParamG
                        n_complete, mean, best, _influence(values, n_complete, mean))
 
 
+def distinct(col: ParamColumn) -> int:
+    """How many values the trials that have the parameter have."""
+    return len(np.unique(col.values[col.present]))
+
+
 def param_groups(study: Any, params: Sequence[str] | None = None,
                  objective: int = 0) -> list[ParamGroups]:
     """The trials of `study` (a `Study` or a `TrialTable`) grouped by the value of each
     parameter that took at least two values (`params`: of these, in this order)."""
     table = trial_table(study)
     k = objective_index(table, objective)
-    groups = [column_groups(table, col, k) for col in param_columns(table, params)]
-    return [g for g in groups if np.count_nonzero(g.n_trials) >= 2]
+    return [column_groups(table, col, k) for col in param_columns(table, params)
+            if distinct(col) >= 2]
 
 
-def is_grid_axis(table: TrialTable, groups: ParamGroups) -> bool:
+def is_grid_axis(col: ParamColumn) -> bool:
     """Whether a parameter is an axis of a grid: a category (what `hyperloom run` records a
     swept key as), or at most `MAX_LEVELS` numbers that trials share (a sampled number is
     new in almost every trial)."""
-    if table.params[groups.name].categorical:
-        return True
-    return len(groups.labels) <= min(MAX_LEVELS, groups.n_trials.sum() / 2)
+    return col.categorical or distinct(col) <= min(MAX_LEVELS, np.count_nonzero(col.present) / 2)

@@ -22,6 +22,7 @@ from ._data import (
 )
 from ._importance import ImportanceData
 from ._optional import require
+from ._parallel_lines import parallel_lines
 from ._style import COLORS, STATE_COLORS
 from ._sweep_view import SweepData
 
@@ -103,33 +104,24 @@ def slice_plot(data: SliceData) -> Any:
 
 def parallel(data: ParallelData) -> Any:
     collections = require("matplotlib.collections", "matplotlib figures")
-    fig, ax = _figure("Parallel coordinates", [data.note], figsize=(max(6, 1.6 * (
-        len(data.axes) + 1)), 5))
-    columns = [data.objective] + [a.values for a in data.axes]
-    labels = [data.objective_name] + [a.name for a in data.axes]
-    ranges = [(float(np.min(data.objective)), float(np.max(data.objective)))
-              if len(data.objective) else (0.0, 1.0)]
-    ranges += [a.range if a.range is not None else (0.0, 1.0) for a in data.axes]
-    scaled = np.column_stack([(c - lo) / ((hi - lo) or 1.0) for c, (lo, hi) in
-                              zip(columns, ranges)]) if len(data.objective) else np.zeros((0, 1))
-    xs = np.arange(len(columns))
-    segments = [np.column_stack([xs, row]) for row in scaled]
+    lines = parallel_lines(data)
+    fig, ax = _figure("Parallel coordinates", [data.note],
+                      figsize=(max(6, 1.6 * len(lines.names)), 5))
+    xs = np.arange(len(lines.names))
     cmap = "viridis_r" if data.direction.value == "minimize" else "viridis"
-    lines = collections.LineCollection(segments, array=data.objective, cmap=cmap,
-                                       linewidths=0.6, alpha=0.6)
-    ax.add_collection(lines)
-    ax.set_xlim(-0.2, len(columns) - 0.8)
+    drawn = collections.LineCollection([np.column_stack([xs, row]) for row in lines.scaled],
+                                       array=data.objective, cmap=cmap, linewidths=0.6,
+                                       alpha=0.6)
+    ax.add_collection(drawn)
+    ax.set_xlim(-0.2, len(xs) - 0.8)
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xticks(xs, labels, rotation=20)
+    ax.set_xticks(xs, lines.names, rotation=20)
     ax.set_yticks([])
-    for x, axis, (lo, hi) in zip(xs[1:], data.axes, ranges[1:]):
+    for x, ticks in zip(xs, lines.ticks):
         ax.axvline(x, color="#888", lw=0.8)
-        ticks = (zip(axis.tickvals, axis.ticktext or ()) if axis.tickvals is not None
-                 else ((lo, f"{lo:.3g}"), (hi, f"{hi:.3g}")))
-        for v, t in ticks:
-            ax.text(x + 0.03, (v - lo) / ((hi - lo) or 1.0), t, fontsize=7, va="center")
-    ax.axvline(0, color="#888", lw=0.8)
-    fig.colorbar(lines, ax=ax, label=data.objective_name)
+        for y, text in ticks:
+            ax.text(x + 0.03, y, text, fontsize=7, va="center")
+    fig.colorbar(drawn, ax=ax, label=data.objective_name)
     return fig
 
 

@@ -22,6 +22,7 @@ from ._data import (
 )
 from ._importance import ImportanceData
 from ._optional import require
+from ._parallel_lines import parallel_lines
 from ._style import COLORS, STATE_COLORS
 from ._sweep_view import SweepData
 
@@ -29,6 +30,9 @@ from ._sweep_view import SweepData
 WEBGL_FROM = 5_000
 #: A heat map of at most this many cells writes each cell's value in it.
 LABELLED_CELLS = 400
+#: Parallel coordinates drawn as SVG lines colour the lines in this many bands of the
+#: objective (a trace per band: SVG draws one colour per trace).
+COLOR_BANDS = 12
 
 
 def _go() -> Any:
@@ -125,6 +129,57 @@ def parallel(data: ParallelData) -> Any:
         "reversescale": data.direction.value == "minimize",
         "colorbar": {"title": {"text": data.objective_name}}})
     return _figure([trace], "Parallel coordinates", [data.note])
+
+
+def _band_traces(data: ParallelData, scaled: np.ndarray) -> list[Any]:
+    """One trace of lines per band of the objective's quantiles, the best band drawn last
+    (on top), each line a run of points with a gap (NaN) after it."""
+    go = _go()
+    colors = require("plotly.colors", "plotly figures")
+    sign = data.direction.sign
+    edges = np.quantile(sign * data.objective, np.linspace(0, 1, COLOR_BANDS + 1)[1:-1])
+    band = np.searchsorted(edges, sign * data.objective)
+    lo, hi = float(data.objective.min()), float(data.objective.max())
+    xs = np.r_[np.arange(scaled.shape[1], dtype=float), np.nan]
+    traces = []
+    for b in range(COLOR_BANDS - 1, -1, -1):
+        rows = np.flatnonzero(band == b)
+        if not len(rows):
+            continue
+        middle = float(np.median(data.objective[rows]))
+        where = (middle - lo) / ((hi - lo) or 1.0)
+        color = colors.sample_colorscale("Viridis", [1 - where if sign > 0 else where])[0]
+        y = np.column_stack([scaled[rows], np.full(len(rows), np.nan)]).ravel()
+        traces.append(go.Scatter(x=np.tile(xs, len(rows)), y=y, mode="lines", opacity=0.5,
+                                 line={"color": color, "width": 0.8}, hoverinfo="skip",
+                                 showlegend=False, connectgaps=False))
+    return traces
+
+
+def parallel_svg(data: ParallelData) -> Any:
+    """Parallel coordinates as SVG lines, for pages that draw many figures: no brushing of
+    axes as in `parallel`, but drawn in a tenth of the time where WebGL runs on the CPU."""
+    go = _go()
+    lines = parallel_lines(data)
+    traces = _band_traces(data, lines.scaled) if len(data.objective) else []
+    traces.append(go.Scatter(  # the colour bar: one invisible point per end of the scale
+        x=[0, 0], y=[0, 0], mode="markers", hoverinfo="skip", showlegend=False,
+        marker={"color": [float(data.objective.min(initial=0)),
+                          float(data.objective.max(initial=1))],
+                "colorscale": "Viridis", "reversescale": data.direction.value == "minimize",
+                "showscale": True, "opacity": 0,
+                "colorbar": {"title": {"text": data.objective_name}}}))
+    m = len(lines.names)
+    labels = [{"x": j, "y": y, "text": t, "showarrow": False, "xanchor": "left",
+               "xshift": 3, "font": {"size": 10}} for j, ticks in enumerate(lines.ticks)
+              for y, t in ticks]
+    axes = [{"type": "line", "x0": j, "x1": j, "y0": 0, "y1": 1,
+             "line": {"color": "#888", "width": 1}} for j in range(m)]
+    return _figure(traces, "Parallel coordinates", [data.note], annotations=labels,
+                   shapes=axes, xaxis={"tickvals": list(range(m)), "ticktext": lines.names,
+                                       "range": [-0.1, m - 0.6], "showgrid": False,
+                                       "zeroline": False},
+                   yaxis={"visible": False, "range": [-0.05, 1.05]})
 
 
 def contour(data: ContourData) -> Any:

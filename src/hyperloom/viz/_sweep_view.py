@@ -13,7 +13,15 @@ import numpy as np
 from ..objectives import Direction
 from ._data import objective_index, param_columns
 from ._errors import PlotError
-from ._groups import MAX_LEVELS, ParamGroups, cell_stats, group_codes, is_grid_axis, param_groups
+from ._groups import (
+    MAX_LEVELS,
+    ParamGroups,
+    cell_stats,
+    column_groups,
+    distinct,
+    group_codes,
+    is_grid_axis,
+)
 from ._table import TrialTable, trial_table
 
 STATISTICS = ("mean", "best")
@@ -41,12 +49,12 @@ class SweepData:
 def is_sweep(table: TrialTable) -> bool:
     """Whether the study is a grid: some parameter varies, and every one that does is a grid
     axis (what `hyperloom run` of a sweep file makes, or a grid sampler)."""
-    varying = param_groups(table)
-    return bool(varying) and all(is_grid_axis(table, g) for g in varying)
+    varying = [col for col in table.params.values() if distinct(col) >= 2]
+    return bool(varying) and all(is_grid_axis(col) for col in varying)
 
 
-def _pair(table: TrialTable, params: Sequence[str] | None, varying: list[ParamGroups],
-          swept: list[ParamGroups]) -> list[ParamGroups]:
+def _pair(table: TrialTable, params: Sequence[str] | None, swept: list[ParamGroups],
+          varying: list[str]) -> list[ParamGroups]:
     if params is None:
         if not swept:
             raise PlotError(f"sweep: no parameter of study {table.study_name!r} was swept (a "
@@ -57,11 +65,13 @@ def _pair(table: TrialTable, params: Sequence[str] | None, varying: list[ParamGr
     if not 1 <= len(names) <= 2:
         raise PlotError(f"sweep: params={names!r}; pass one or two parameter names")
     param_columns(table, names)  # an unknown name: the error lists the study's parameters
-    by_name = {g.name: g for g in varying}
-    fixed = [n for n in names if n not in by_name]
-    if fixed:
-        raise PlotError(f"sweep: parameter {fixed[0]!r} took one value in study "
-                        f"{table.study_name!r}; pick among {list(by_name)}")
+    by_name = {g.name: g for g in swept}
+    for name in names:
+        if name not in by_name:
+            why = "was sampled, not swept" if name in varying else "took one value"
+            raise PlotError(f"sweep: parameter {name!r} {why} in study {table.study_name!r}; "
+                            f"pick among the swept ones, {list(by_name)} (plot_contour and "
+                            "plot_slice show sampled parameters)")
     return [by_name[n] for n in names]
 
 
@@ -89,15 +99,15 @@ def sweep_data(study: Any, params: Sequence[str] | None = None, objective: int =
         raise PlotError(f"sweep: statistic={statistic!r}; pass 'mean' or 'best'")
     table = trial_table(study)
     k = objective_index(table, objective)
-    varying = param_groups(table, objective=k)
-    swept = [g for g in varying if is_grid_axis(table, g)]
-    pair = _pair(table, params, varying, swept)
+    varying = [col for col in table.params.values() if distinct(col) >= 2]
+    swept = [column_groups(table, col, k) for col in varying if is_grid_axis(col)]
+    pair = _pair(table, params, swept, [col.name for col in varying])
     x, y = pair[0], (pair[1] if len(pair) > 1 else None)
     z, count = _cells(table, x, y, k, statistic)
     shown = {g.name for g in pair}
-    over = tuple(g.name for g in varying if g.name not in shown)
+    over = tuple(col.name for col in varying if col.name not in shown)
     note = f"each {'bar' if y is None else 'cell'}: the {statistic} value of its completed trials"
     if over:
         note += f", over every value of {', '.join(over)}"
-    return SweepData(swept or pair, x, y, statistic, z, count, over, table.objective_name(k),
+    return SweepData(swept, x, y, statistic, z, count, over, table.objective_name(k),
                      table.directions[k], note)
