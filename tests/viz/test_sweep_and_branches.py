@@ -136,6 +136,8 @@ def test_sweep_mistakes_name_the_argument_and_the_fix(single_study):
         viz.sweep_data(single_study, params=["layers", "act", "x"])
     with pytest.raises(viz.PlotError, match="its parameters are"):
         viz.sweep_data(single_study, params=["depth"])
+    with pytest.raises(viz.PlotError, match="'x' was sampled, not swept.*plot_contour"):
+        viz.sweep_data(single_study, params=["x", "act"])
     with pytest.raises(viz.PlotError, match="'mean' or 'best'"):
         viz.sweep_data(single_study, statistic="median")
 

@@ -92,14 +92,18 @@ def distinct(col: ParamColumn) -> int:
     return len(np.unique(col.values[col.present]))
 
 
+def varying(cols: Sequence[ParamColumn]) -> list[ParamColumn]:
+    """The parameters of `cols` that took at least two values."""
+    return [col for col in cols if distinct(col) >= 2]
+
+
 def param_groups(study: Any, params: Sequence[str] | None = None,
                  objective: int = 0) -> list[ParamGroups]:
     """The trials of `study` (a `Study` or a `TrialTable`) grouped by the value of each
     parameter that took at least two values (`params`: of these, in this order)."""
     table = trial_table(study)
     k = objective_index(table, objective)
-    return [column_groups(table, col, k) for col in param_columns(table, params)
-            if distinct(col) >= 2]
+    return [column_groups(table, col, k) for col in varying(param_columns(table, params))]
 
 
 def is_grid_axis(col: ParamColumn) -> bool:

@@ -18,9 +18,9 @@ from ._groups import (
     ParamGroups,
     cell_stats,
     column_groups,
-    distinct,
     group_codes,
     is_grid_axis,
+    varying,
 )
 from ._table import TrialTable, trial_table
 
@@ -49,12 +49,12 @@ class SweepData:
 def is_sweep(table: TrialTable) -> bool:
     """Whether the study is a grid: some parameter varies, and every one that does is a grid
     axis (what `hyperloom run` of a sweep file makes, or a grid sampler)."""
-    varying = [col for col in table.params.values() if distinct(col) >= 2]
-    return bool(varying) and all(is_grid_axis(col) for col in varying)
+    changing = varying(list(table.params.values()))
+    return bool(changing) and all(is_grid_axis(col) for col in changing)
 
 
 def _pair(table: TrialTable, params: Sequence[str] | None, swept: list[ParamGroups],
-          varying: list[str]) -> list[ParamGroups]:
+          changing: list[str]) -> list[ParamGroups]:
     if params is None:
         if not swept:
             raise PlotError(f"sweep: no parameter of study {table.study_name!r} was swept (a "
@@ -68,7 +68,7 @@ def _pair(table: TrialTable, params: Sequence[str] | None, swept: list[ParamGrou
     by_name = {g.name: g for g in swept}
     for name in names:
         if name not in by_name:
-            why = "was sampled, not swept" if name in varying else "took one value"
+            why = "was sampled, not swept" if name in changing else "took one value"
             raise PlotError(f"sweep: parameter {name!r} {why} in study {table.study_name!r}; "
                             f"pick among the swept ones, {list(by_name)} (plot_contour and "
                             "plot_slice show sampled parameters)")
@@ -99,13 +99,13 @@ def sweep_data(study: Any, params: Sequence[str] | None = None, objective: int =
         raise PlotError(f"sweep: statistic={statistic!r}; pass 'mean' or 'best'")
     table = trial_table(study)
     k = objective_index(table, objective)
-    varying = [col for col in table.params.values() if distinct(col) >= 2]
-    swept = [column_groups(table, col, k) for col in varying if is_grid_axis(col)]
-    pair = _pair(table, params, swept, [col.name for col in varying])
+    changing = varying(list(table.params.values()))
+    swept = [column_groups(table, col, k) for col in changing if is_grid_axis(col)]
+    pair = _pair(table, params, swept, [col.name for col in changing])
     x, y = pair[0], (pair[1] if len(pair) > 1 else None)
     z, count = _cells(table, x, y, k, statistic)
     shown = {g.name for g in pair}
-    over = tuple(col.name for col in varying if col.name not in shown)
+    over = tuple(col.name for col in changing if col.name not in shown)
     note = f"each {'bar' if y is None else 'cell'}: the {statistic} value of its completed trials"
     if over:
         note += f", over every value of {', '.join(over)}"
