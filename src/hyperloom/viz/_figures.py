@@ -32,7 +32,7 @@ TITLES = {"pareto": "Pareto front", "history": "Optimization history",
 
 
 class StudyPlots:
-    """The plots of one study's table, sampled for a page of nine figures (`PAGE_POINTS`)
+    """The plots of one study's table, sampled for a page of a dozen figures (`PAGE_POINTS`)
     and light to draw (parallel coordinates as SVG lines); the importance is computed once,
     on first need."""
 

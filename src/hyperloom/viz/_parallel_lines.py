@@ -1,8 +1,8 @@
 """Parallel coordinates as plain lines: every axis scaled to [0, 1], its ticks placed on that
 scale. The matplotlib backend draws these, and so do the report and the dashboard with
-plotly's SVG lines: plotly's own `Parcoords` is WebGL, which takes 2 s or more to start where
-WebGL runs on the CPU (headless browsers, machines without a GPU), whatever the number of
-lines; 2,000 SVG lines draw in about 0.3 s there."""
+plotly's SVG lines: plotly's own `Parcoords` is WebGL, which takes 1.6 s or more to start
+where WebGL runs on the CPU (headless browsers, machines without a GPU), even for 10 lines;
+2,000 SVG lines draw in 0.2-0.4 s there."""
 
 from __future__ import annotations
 
