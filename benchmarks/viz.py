@@ -20,7 +20,11 @@ memory limit (4 GiB, printed "MemoryError"). Cases the issue measured as hopeles
 and are printed as skipped with the reason: Optuna's contour at 10,000 trials and more
 (MemoryError at 11.5 GB) and its fANOVA importance at 10,000 and more (over 10 minutes).
 
+--report-only measures the report alone (its build, size and, with --browser, its draw),
+--repeat times per size, and writes results/viz-report.json (viz.json keeps the full run).
+
 Usage: ./run bench viz [--quick] [--sizes 1000,10000] [--timeout 60] [--browser] [--dashboard]
+       ./run bench viz --report-only --browser --sizes 100000 --repeat 3
 """
 
 from __future__ import annotations
@@ -338,6 +342,23 @@ def measure_size(n: int, args: argparse.Namespace, folder: Path) -> dict[str, An
     return {"trials": n, "plots": rows, "report": report, "dashboard": dashboard}
 
 
+def measure_reports(sizes: list[int], args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    """The report alone, `args.repeat` times per size (each its own build and draw)."""
+    results, table = [], []
+    for n in sizes:
+        study = hyperloom_study(trials_of(n, args.seed))
+        rows = [report_row(study, folder, args.browser) for _ in range(args.repeat)]
+        results.append({"trials": n, "reports": rows})
+        for r in rows:
+            drawn = r.get("draw_seconds") or {}
+            table.append([f"{n:,}", _fmt_s(r["seconds"]), _mb(r["bytes"]),
+                          _fmt_s(drawn.get("first")), _fmt_s(drawn.get("all"))])
+            print(f"  {n:>7,} report {r}", flush=True)
+    print()
+    print_table(["trials", "report s", "MB", "drawn: first plot s", "all plots s"], table)
+    return {"sizes": sizes, "seed": args.seed, "repeat": args.repeat, "results": results}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 trials only")
@@ -351,10 +372,22 @@ def main(argv: list[str] | None = None) -> None:
                         help="also time headless Chromium drawing the report")
     parser.add_argument("--dashboard", action="store_true",
                         help="also time `hyperloom dashboard` on an SQLite copy")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only the report (--repeat times per size): viz-report.json")
     parser.add_argument("--out", default=None, help="folder for viz.json")
     args = parser.parse_args(argv)
     sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
              else [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000])
+    if args.report_only:
+        warm_up(False)
+        folder = Path(tempfile.mkdtemp(prefix="hyperloom-viz-bench-"))
+        try:
+            data = measure_reports(sizes, args, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"\nwrote {write_json('viz-report', data, args.out)}")
+        print(reproduce_command("viz", sys.argv[1:] if argv is None else argv))
+        return
     if not args.no_optuna:
         import optuna
 

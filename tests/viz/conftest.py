@@ -1,10 +1,13 @@
 """Real studies for the plot tests: run with `optimize` (conditional and categorical
 parameters, pruned and failed trials, two threads), a multi-objective one with constraints,
-and large ones written straight into the storage through its public interface."""
+large ones written straight into the storage through its public interface, a sweep run by
+`hyperloom run` (child processes) and a graph study with switches."""
 
 from __future__ import annotations
 
 import math
+import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -101,3 +104,59 @@ def make_single():
 def make_synthetic():
     """`synthetic(n, seed=0, value=..., name=..., storage=None, failed_every=0)`."""
     return synthetic
+
+
+# A child of `hyperloom run`: reads its Gin file and prints its value (lr matters most, then
+# layers, then act); lr=0.001 with two layers fails (exit 1), so one cell of the grid has no
+# completed trial.
+SWEEP_CHILD = textwrap.dedent("""
+    import ast, math, sys
+    lines = open(sys.argv[1]).read().splitlines()
+    v = {k: ast.literal_eval(x) for k, x in (l.split(" = ", 1) for l in lines if " = " in l)}
+    if v["lr"] == 0.001 and v["layers"] == 2:
+        sys.exit(1)
+    print(10 * abs(math.log10(v["lr"]) + 2) + v["layers"] + 0.3 * (v["act"] == "tanh"))
+""")
+
+
+@pytest.fixture(scope="session")
+def sweep_study(tmp_path_factory) -> hl.Study:
+    """`hyperloom run` of a 3 x 2 x 2 grid (lr, layers, act): 12 child processes, 10 complete
+    and 2 failed, in SQLite."""
+    from hyperloom.sweep import run_sweep
+
+    folder = tmp_path_factory.mktemp("sweep")
+    (folder / "child.py").write_text(SWEEP_CHILD)
+    (folder / "grid.hyp").write_text("lr: [0.1, 0.01, 0.001]\nlayers: [1, 2]\n"
+                                     "act: ['relu', 'tanh']\n")
+    url = f"sqlite:///{folder / 'sweep.db'}"
+    result = run_sweep(folder / "grid.hyp", [sys.executable, str(folder / "child.py"),
+                                             "{config}"], storage=url, study_name="grid",
+                       jobs=2, metric_from="stdout", workdir=folder / "runs", echo=None)
+    assert (result.completed, result.failed) == (10, 2)
+    return hl.load_study(study_name="grid", storage=url)
+
+
+@pytest.fixture(scope="session")
+def graph_study() -> hl.Study:
+    """`graph.optimize` of a graph with a labelled switch (op: power or shift) and a list
+    switch (post: as is, or shifted again), 40 random trials."""
+    from hyperloom import graph
+
+    @graph.tweaks(k=hl.IntUniform(1, 4))
+    def power(x, k):
+        return x ** k
+
+    @graph.tweaks(c=hl.Uniform(0, 1))
+    def shift(x, c):
+        return x + c
+
+    @graph.aggregator
+    def shape():
+        x = graph.input("x")
+        y = graph.switch("op") << {"power": power(x=x), "shift": shift(x=x)}
+        return graph.switch("post") << [y, shift(x=y)]
+
+    _, study = graph.optimize(shape(), lambda out: -abs(out - 5), "random", n_trials=40,
+                              inputs={"x": 2.0}, seed=0, return_study=True)
+    return study

@@ -32,3 +32,15 @@ def test_the_benchmark_writes_a_row_per_plot_and_the_report(tmp_path):
     assert plots["importance (permutation)"]["optuna"].startswith("skipped: Optuna 5.0")
     assert 4e6 < size["report"]["bytes"] < 10e6
     assert "reproduce: ./run bench viz --sizes 300" in run.stdout
+
+
+def test_the_report_only_run_writes_each_repeat_of_the_report_apart(tmp_path):
+    run = subprocess.run([sys.executable, str(SCRIPT), "--report-only", "--sizes", "300",
+                          "--repeat", "2", "--out", str(tmp_path)], capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads((tmp_path / "viz-report.json").read_text())
+    (size,) = result["results"]
+    assert size["trials"] == 300 and len(size["reports"]) == 2
+    assert all(r["seconds"] > 0 and 4e6 < r["bytes"] < 10e6 for r in size["reports"])
+    assert not (tmp_path / "viz.json").exists()  # the full run's results stay as they are

@@ -164,6 +164,19 @@ def test_the_report_draws_everything_at_once_when_asked(browser, single_study, t
     assert set(states) == {"drawn"}
 
 
+def test_the_reports_of_a_sweep_and_a_graph_study_draw_their_views(browser, sweep_study,
+                                                                    graph_study, tmp_path):
+    for study, view in ((sweep_study, "sweep"), (graph_study, "branches")):
+        path = viz.report(study, tmp_path / f"{view}.html")
+        browser.get_log("browser")  # forget what came before
+        browser.get(path.as_uri())
+        browser.execute_script(f"document.getElementById('plot-{view}').scrollIntoView();")
+        wait_for(browser, f"return document.getElementById('plot-{view}').dataset.state == "
+                          "'drawn'")
+        assert console_errors(browser) == []
+        assert data_pixels(browser, f"plot-{view}") > 0.002, view
+
+
 def test_the_check_tells_a_plot_of_data_from_one_of_axes_only(browser, tmp_path):
     go = pytest.importorskip("plotly.graph_objects")
     page = tmp_path / "two.html"

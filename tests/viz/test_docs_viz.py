@@ -12,7 +12,7 @@ import pytest
 
 from docs import python_blocks
 
-pytestmark = pytest.mark.slow  # runs 120 trials, fits forests, writes a report
+pytestmark = pytest.mark.slow  # runs 180 trials and a sweep, fits forests, writes a report
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 DOC = DOCS / "viz.md"
@@ -21,7 +21,7 @@ DOC = DOCS / "viz.md"
 def test_every_python_block_runs_and_makes_the_pages_pictures(tmp_path, monkeypatch):
     text = DOC.read_text()
     pictures = re.findall(r"!\[[^\]]*\]\((viz/[\w-]+\.png)\)", text)
-    assert len(pictures) == 9
+    assert len(pictures) == 11
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     printed = io.StringIO()
@@ -40,6 +40,9 @@ def test_every_python_block_runs_and_makes_the_pages_pictures(tmp_path, monkeypa
     assert next(iter(shares)) == "x" and abs(sum(shares.values()) - 1) < 1e-9
     assert (tmp_path / "report.html").stat().st_size > 4_000_000
     assert "'n_trials': 80" in out
+    assert "lr by layers over ('act',)" in out  # the sweep: act matters least
+    assert "results by parameter" in out  # hyperloom run's own table of the same groups
+    assert "shape.op chosen {'power': " in out
 
 
 def test_the_page_shows_every_plot_function():

@@ -70,6 +70,24 @@ def test_the_reports_figures_hold_the_studys_data_rounded(single_study, single_r
 
 
 @pytest.mark.slow
+def test_the_reports_parallel_coordinates_are_svg_lines_one_per_trial(single_study,
+                                                                      single_report):
+    figure = figures_of(single_report)["parallel"]
+    *bands, scale = figure["data"]
+    assert {t["type"] for t in bands} == {"scatter"}  # SVG: no WebGL Parcoords on a page
+    assert figure["layout"]["xaxis"]["ticktext"] == ["objective value", "x", "lr", "layers",
+                                                     "act", "slope"]
+    lines = [np.asarray(t["y"][i:i + 6], dtype=float) for t in bands
+             for i in range(0, len(t["y"]), 7)]  # six axes, then a gap
+    values = np.sort([t.value for t in single_study.get_trials([hl.TrialState.COMPLETE])])
+    assert len(lines) == len(values)
+    first = np.sort([line[0] for line in lines])
+    assert np.allclose(first, (values - values[0]) / (values[-1] - values[0]), atol=1e-5)
+    assert 0.0 in bands[-1]["y"][::7]  # the band of the best trial is drawn last, on top
+    assert scale["marker"]["showscale"] and scale["marker"]["reversescale"]
+
+
+@pytest.mark.slow
 def test_a_multi_objective_report_shows_the_pareto_front(multi_study, tmp_path):
     text = viz.report(multi_study, tmp_path / "multi.html").read_text()
     figures = figures_of(text)
@@ -108,6 +126,9 @@ def test_a_100000_trial_report_in_under_5_seconds_and_10_mb(big_study, tmp_path)
     assert elapsed < 5.0 and size < 10e6, (elapsed, size)
     figures = figures_of(path.read_text())
     assert len(figures["history"]["data"][0]["x"]) == 10_000
+    # what a browser draws quickly: 5,000 SVG points over the slice panels, 2,000 contour dots
+    assert [len(t["x"]) for t in figures["slice"]["data"]] == [5_000 // 3] * 3
+    assert len(figures["contour"]["data"][1]["x"]) == 2_000
     assert "10,000 of 98,000 completed trials shown" in figures["history"]["layout"]["title"][
         "text"]
 

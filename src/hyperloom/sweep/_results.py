@@ -1,36 +1,35 @@
-"""The table `hyperloom run` prints at the end: results grouped by each swept parameter."""
+"""The table `hyperloom run` prints at the end: results grouped by each swept parameter (the
+grouping is `hyperloom.viz.param_groups`, which the sweep view of the report draws too)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from typing import Any
 
 
-def _shown(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)
+def _shown(text: str) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
-def results_table(trials: Sequence[Any], maximize: bool = False) -> list[str]:
+def results_table(study: Any) -> list[str]:
     """Lines of a table: for each parameter with several values among the complete trials,
-    each value with its number of trials, mean and best (first objective)."""
-    groups: dict[str, dict[str, list[float]]] = {}
-    for t in trials:
-        if t.values:
-            for name, value in t.params.items():
-                groups.setdefault(name, {}).setdefault(_shown(value), []).append(t.values[0])
-    swept = {n: g for n, g in groups.items() if len(g) > 1}
-    if not swept:
+    each value with its number of complete trials, mean and best (first objective)."""
+    from ..viz import param_groups
+
+    rows: dict[str, list[tuple[str, int, float, float]]] = {}
+    for g in param_groups(study):
+        done = [(_shown(label), int(n), float(m), float(b)) for label, n, m, b in
+                zip(g.labels, g.n_complete, g.mean, g.best) if n]
+        if len(done) > 1:
+            rows[g.name] = done
+    if not rows:
         return []
-    pick = max if maximize else min
-    width = max(len("parameter"), *(len(n) for n in swept))
-    vwidth = max(len("value"), *(len(v) for g in swept.values() for v in g))
+    width = max(len("parameter"), *(len(n) for n in rows))
+    vwidth = max(len("value"), *(len(r[0]) for by_value in rows.values() for r in by_value))
     lines = [f"{'parameter':{width}}  {'value':{vwidth}}  {'trials':>6}  {'mean':>12}  "
              f"{'best':>12}"]
-    for name, by_value in swept.items():
-        for i, (value, vals) in enumerate(by_value.items()):
+    for name, by_value in rows.items():
+        for i, (value, n, mean, best) in enumerate(by_value):
             label = name if i == 0 else ""
-            lines.append(f"{label:{width}}  {value:{vwidth}}  {len(vals):>6}  "
-                         f"{sum(vals) / len(vals):>12.6g}  {pick(vals):>12.6g}")
+            lines.append(f"{label:{width}}  {value:{vwidth}}  {n:>6}  {mean:>12.6g}  "
+                         f"{best:>12.6g}")
     return lines

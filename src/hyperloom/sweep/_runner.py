@@ -27,7 +27,6 @@ from ..execution import (
     SubprocessExecutor,
     stop_remote_commands,
 )
-from ..objectives import Direction
 from ._claims import (
     ATTR_BEAT,
     ATTR_CONFIG,
@@ -494,14 +493,10 @@ class _SweepRun:
         self.result.failed += 1
 
     def _summary(self) -> None:
-        import hyperloom as hl
-
         r = self.result
         self.say(f"done: {r.completed} complete, {r.failed} failed, {r.skipped} skipped "
                  f"(study {r.study_name!r} in {self.opt['storage']})")
-        complete = self.study.get_trials([hl.TrialState.COMPLETE])
-        maximize = Direction(self.study.directions[0]) is Direction.MAXIMIZE
-        table = results_table(complete, maximize=maximize)
+        table = results_table(self.study)
         if table:
             self.say("results by parameter (first objective):")
             for line in table:

@@ -4,6 +4,7 @@ report and a live dashboard. Reads trials only, through `study.trials`.
 Imported as `hyperloom.viz` (never by `import hyperloom`); plotly, matplotlib, scikit-learn
 and starlette are imported where first used (`pip install 'hyperloom[viz]'`)."""
 
+from ._branches import BranchData, branch_data
 from ._dashboard import dashboard, dashboard_app
 from ._data import (
     ContourData,
@@ -24,9 +25,11 @@ from ._data import (
     timeline_data,
 )
 from ._errors import PlotError
+from ._groups import ParamGroups, param_groups
 from ._importance import ImportanceData, importance_data, importances
 from ._optional import MissingDependencyError
 from ._plots import (
+    plot_branches,
     plot_contour,
     plot_edf,
     plot_intermediate_values,
@@ -35,19 +38,22 @@ from ._plots import (
     plot_param_importances,
     plot_pareto_front,
     plot_slice,
+    plot_sweep,
     plot_timeline,
 )
 from ._readonly import ReadOnlyStorage, open_read_only
 from ._report import report, report_html
+from ._sweep_view import SweepData, sweep_data
 from ._table import ParamColumn, TrialTable, trial_table
 
 __all__ = [
-    "ContourData", "EdfData", "HistoryData", "ImportanceData", "IntermediateData",
-    "MissingDependencyError", "ParallelData", "ParamColumn", "ParetoData", "PlotError",
-    "ReadOnlyStorage", "SliceData", "TimelineData", "TrialTable", "contour_data",
-    "dashboard", "dashboard_app", "edf_data", "history_data",
-    "importance_data", "importances", "intermediate_data", "parallel_data", "pareto_data",
-    "plot_contour", "plot_edf", "plot_intermediate_values", "plot_optimization_history",
-    "plot_parallel_coordinate", "plot_param_importances", "plot_pareto_front", "plot_slice",
-    "open_read_only", "plot_timeline", "report", "report_html", "slice_data", "timeline_data", "trial_table",
+    "BranchData", "ContourData", "EdfData", "HistoryData", "ImportanceData", "IntermediateData",
+    "MissingDependencyError", "ParallelData", "ParamColumn", "ParamGroups", "ParetoData",
+    "PlotError", "ReadOnlyStorage", "SliceData", "SweepData", "TimelineData", "TrialTable",
+    "branch_data", "contour_data", "dashboard", "dashboard_app", "edf_data", "history_data",
+    "importance_data", "importances", "intermediate_data", "open_read_only", "parallel_data",
+    "param_groups", "pareto_data", "plot_branches", "plot_contour", "plot_edf",
+    "plot_intermediate_values", "plot_optimization_history", "plot_parallel_coordinate",
+    "plot_param_importances", "plot_pareto_front", "plot_slice", "plot_sweep", "plot_timeline",
+    "report", "report_html", "slice_data", "sweep_data", "timeline_data", "trial_table",
 ]

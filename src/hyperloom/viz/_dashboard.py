@@ -20,7 +20,7 @@ from ._errors import PlotError
 from ._figures import StudyPlots
 from ._optional import require
 from ._readonly import ReadOnlyStorage, open_read_only
-from ._report import best_table_html, summary_html
+from ._report import best_table_html, groups_html, summary_html
 from ._serialize import figure_dict, script_json, template_dict
 from ._summary import best_rows, summary
 from ._table import table_of_trials
@@ -83,6 +83,7 @@ class Studies:
                            "summary_html": summary_html(data),
                            "best_html": best_table_html(best_rows(table), data["directions"],
                                                         data["params"]),
+                           "groups_html": groups_html(cached.plots),
                            "plots": cached.plots.names()}
         return cached.info
 

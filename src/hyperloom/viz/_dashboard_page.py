@@ -76,6 +76,7 @@ async function redraw() {
   const info = await (await fetch("api/study?" + Q)).json();
   document.getElementById("summary").innerHTML = info.summary_html;
   document.getElementById("best").innerHTML = info.best_html;
+  document.getElementById("groups").innerHTML = info.groups_html;
   const plots = document.getElementById("plots");
   for (const name of info.plots) {
     if (!document.getElementById("plot-" + name)) {
@@ -116,5 +117,5 @@ def study_page(name: str, template_json: str, poll_seconds: float) -> str:
                          extra='<script src="plotly.js"></script>')
             + f"<p><a href='./'>all studies</a></p><h1>Study {html.escape(name)}</h1>"
             "<p id='status'>loading...</p><div id='summary'></div><h2>Best trials</h2>"
-            "<div id='best'></div><div id='plots'></div>"
+            "<div id='best'></div><div id='groups'></div><div id='plots'></div>"
             f"<script>{script}</script></body></html>")

@@ -29,7 +29,7 @@ from ._sample import (
 from ._table import ParamColumn, TrialTable, trial_table
 
 
-def _objective(table: TrialTable, objective: int) -> int:
+def objective_index(table: TrialTable, objective: int) -> int:
     k = len(table.directions)
     if not isinstance(objective, (int, np.integer)) or not -k <= objective < k:
         raise PlotError(f"objective={objective!r}: study {table.study_name!r} has {k} "
@@ -87,8 +87,8 @@ def history_data(studies: Any, objective: int = 0, max_points: int = MAX_POINTS)
     tables = [trial_table(s) for s in (studies if isinstance(studies, Sequence) else [studies])]
     if not tables:
         raise PlotError("history: give at least one study")
-    k = _objective(tables[0], objective)
-    series = [_history_series(t, _objective(t, k), max_points) for t in tables]
+    k = objective_index(tables[0], objective)
+    series = [_history_series(t, objective_index(t, k), max_points) for t in tables]
     return HistoryData(series, tables[0].objective_name(k))
 
 
@@ -123,13 +123,13 @@ def edf_data(studies: Any, objective: int = 0, max_points: int = MAX_EDF_POINTS)
     tables = [trial_table(s) for s in (studies if isinstance(studies, Sequence) else [studies])]
     if not tables:
         raise PlotError("edf: give at least one study")
-    k = _objective(tables[0], objective)
-    return EdfData([_edf_series(t, _objective(t, k), max_points) for t in tables],
+    k = objective_index(tables[0], objective)
+    return EdfData([_edf_series(t, objective_index(t, k), max_points) for t in tables],
                    tables[0].objective_name(k))
 
 
 # -- parameters: slice, parallel coordinates, contour -----------------------------------------
-def _columns(table: TrialTable, params: Sequence[str] | None) -> list[ParamColumn]:
+def param_columns(table: TrialTable, params: Sequence[str] | None) -> list[ParamColumn]:
     if params is None:
         return list(table.params.values())
     unknown = [p for p in params if p not in table.params]
@@ -163,12 +163,12 @@ def slice_data(study: Any, params: Sequence[str] | None = None, objective: int =
                max_points: int = MAX_POINTS) -> SliceData:
     """For each parameter, the objective value of completed trials against its value."""
     table = trial_table(study)
-    k = _objective(table, objective)
+    k = objective_index(table, objective)
     rows = np.flatnonzero(table.complete_mask)
     shown = rows[subsample(len(rows), max_points, keep=np.argsort(
         table.directions[k].sign * table.values[rows, k])[:100])]
     panels = []
-    for col in _columns(table, params):
+    for col in param_columns(table, params):
         at = shown[col.present[shown]]
         panels.append(SlicePanel(col.name, col.kind, col.log, col.labels, col.values[at],
                                  table.values[at, k], table.number[at]))
@@ -235,11 +235,11 @@ def parallel_data(study: Any, params: Sequence[str] | None = None, objective: in
                   max_lines: int = MAX_LINES) -> ParallelData:
     """One line per completed trial through its objective value and each parameter."""
     table = trial_table(study)
-    k = _objective(table, objective)
+    k = objective_index(table, objective)
     rows = np.flatnonzero(table.complete_mask)
     rows = rows[subsample(len(rows), max_lines, keep=np.argsort(
         table.directions[k].sign * table.values[rows, k])[:max_lines // 10])]
-    axes = [_axis(col, rows) for col in _columns(table, params)]
+    axes = [_axis(col, rows) for col in param_columns(table, params)]
     return ParallelData(table.values[rows, k], table.objective_name(k), table.directions[k],
                         axes, shown_note(len(rows), int(table.complete_mask.sum()),
                                          "completed trials", "random sample; the best 10% kept"))
@@ -303,8 +303,8 @@ def contour_data(study: Any, params: Sequence[str] | None = None, objective: int
     mean value of the completed trials in each cell of a `grid` x `grid` grid (one cell per
     option for categories), empty cells filled from their neighbours; and the trials."""
     table = trial_table(study)
-    k = _objective(table, objective)
-    cols = _columns(table, params)[:2] if params is None else _columns(table, params)
+    k = objective_index(table, objective)
+    cols = param_columns(table, params)[:2] if params is None else param_columns(table, params)
     if len(cols) != 2:
         raise PlotError(f"contour: needs two parameters, got {[c.name for c in cols]}; pass "
                         "params=(name_x, name_y)")
@@ -424,7 +424,7 @@ def pareto_data(study: Any, targets: Sequence[int] | None = None,
     targets = list(range(min(k, 3)) if targets is None else targets)
     if not 2 <= len(targets) <= 3:
         raise PlotError(f"pareto front: targets={targets!r}; pick 2 or 3 objectives to show")
-    targets = [_objective(table, t) for t in targets]
+    targets = [objective_index(table, t) for t in targets]
     rows = np.flatnonzero(table.complete_mask)
     ok = table.violation[rows] <= 0
     pool = rows[ok] if ok.any() else rows  # as study.best_trials: feasible trials first

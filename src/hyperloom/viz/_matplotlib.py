@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ._branches import BranchData
 from ._data import (
     ContourData,
     EdfData,
@@ -21,7 +22,12 @@ from ._data import (
 )
 from ._importance import ImportanceData
 from ._optional import require
+from ._parallel_lines import parallel_lines
 from ._style import COLORS, STATE_COLORS
+from ._sweep_view import SweepData
+
+#: A heat map of at most this many cells writes each cell's value in it.
+LABELLED_CELLS = 400
 
 
 def _figure(title: str, notes: list[str], **kwargs: Any) -> tuple[Any, Any]:
@@ -98,33 +104,24 @@ def slice_plot(data: SliceData) -> Any:
 
 def parallel(data: ParallelData) -> Any:
     collections = require("matplotlib.collections", "matplotlib figures")
-    fig, ax = _figure("Parallel coordinates", [data.note], figsize=(max(6, 1.6 * (
-        len(data.axes) + 1)), 5))
-    columns = [data.objective] + [a.values for a in data.axes]
-    labels = [data.objective_name] + [a.name for a in data.axes]
-    ranges = [(float(np.min(data.objective)), float(np.max(data.objective)))
-              if len(data.objective) else (0.0, 1.0)]
-    ranges += [a.range if a.range is not None else (0.0, 1.0) for a in data.axes]
-    scaled = np.column_stack([(c - lo) / ((hi - lo) or 1.0) for c, (lo, hi) in
-                              zip(columns, ranges)]) if len(data.objective) else np.zeros((0, 1))
-    xs = np.arange(len(columns))
-    segments = [np.column_stack([xs, row]) for row in scaled]
+    lines = parallel_lines(data)
+    fig, ax = _figure("Parallel coordinates", [data.note],
+                      figsize=(max(6, 1.6 * len(lines.names)), 5))
+    xs = np.arange(len(lines.names))
     cmap = "viridis_r" if data.direction.value == "minimize" else "viridis"
-    lines = collections.LineCollection(segments, array=data.objective, cmap=cmap,
-                                       linewidths=0.6, alpha=0.6)
-    ax.add_collection(lines)
-    ax.set_xlim(-0.2, len(columns) - 0.8)
+    drawn = collections.LineCollection([np.column_stack([xs, row]) for row in lines.scaled],
+                                       array=data.objective, cmap=cmap, linewidths=0.6,
+                                       alpha=0.6)
+    ax.add_collection(drawn)
+    ax.set_xlim(-0.2, len(xs) - 0.8)
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xticks(xs, labels, rotation=20)
+    ax.set_xticks(xs, lines.names, rotation=20)
     ax.set_yticks([])
-    for x, axis, (lo, hi) in zip(xs[1:], data.axes, ranges[1:]):
+    for x, ticks in zip(xs, lines.ticks):
         ax.axvline(x, color="#888", lw=0.8)
-        ticks = (zip(axis.tickvals, axis.ticktext or ()) if axis.tickvals is not None
-                 else ((lo, f"{lo:.3g}"), (hi, f"{hi:.3g}")))
-        for v, t in ticks:
-            ax.text(x + 0.03, (v - lo) / ((hi - lo) or 1.0), t, fontsize=7, va="center")
-    ax.axvline(0, color="#888", lw=0.8)
-    fig.colorbar(lines, ax=ax, label=data.objective_name)
+        for y, text in ticks:
+            ax.text(x + 0.03, y, text, fontsize=7, va="center")
+    fig.colorbar(drawn, ax=ax, label=data.objective_name)
     return fig
 
 
@@ -209,4 +206,65 @@ def importance(data: ImportanceData) -> Any:
     ax.bar_label(bars, fmt="%.2f")
     ax.set_xlim(0, 1.1)
     ax.set_xlabel(f"share of {data.objective_name}'s variation")
+    return fig
+
+
+def _sweep_bars(ax: Any, data: SweepData) -> None:
+    x = data.x
+    at = np.arange(len(x.labels))
+    ax.bar(at, data.z[0], color=COLORS[0], label=data.statistic)
+    if data.statistic == "mean":
+        ax.scatter(at, x.best, color=COLORS[3], marker="D", zorder=3, label="best")
+    ax.set_xticks(at, x.labels)
+    ax.set_xlabel(x.name)
+    ax.set_ylabel(f"{data.statistic} {data.objective_name}")
+    ax.legend(loc="best")
+
+
+def sweep(data: SweepData) -> Any:
+    x, y = data.x, data.y
+    if y is None:
+        fig, ax = _figure(f"{data.objective_name} by {x.name}", [data.note])
+        _sweep_bars(ax, data)
+        return fig
+    fig, ax = _figure(f"{data.objective_name} by {x.name} and {y.name}", [data.note],
+                      figsize=(max(8, 2 + 0.6 * len(x.labels)), max(4.5, 1.5 + 0.4 * len(y.labels))))
+    cmap = "viridis_r" if data.direction.value == "minimize" else "viridis"
+    cells = ax.imshow(data.z, cmap=cmap, aspect="auto", origin="lower")
+    fig.colorbar(cells, ax=ax, label=f"{data.statistic} {data.objective_name}")
+    if data.z.size <= LABELLED_CELLS:
+        for (i, j), v in np.ndenumerate(data.z):
+            if np.isfinite(v):  # dark text on the light end of the colour map
+                r, g, b, _ = cells.cmap(cells.norm(v))
+                ax.text(j, i, f"{v:.4g}", ha="center", va="center", fontsize=8,
+                        color="black" if 0.3 * r + 0.6 * g + 0.1 * b > 0.5 else "white")
+    ax.set_xticks(range(len(x.labels)), x.labels)
+    ax.set_yticks(range(len(y.labels)), y.labels)
+    ax.set_xlabel(x.name)
+    ax.set_ylabel(y.name)
+    return fig
+
+
+def branches(data: BranchData) -> Any:
+    figure_module = require("matplotlib.figure", "matplotlib figures")
+    rows = max(1, len(data.choices))
+    fig = figure_module.Figure(figsize=(9, 1 + sum(0.8 + 0.3 * len(c.labels)
+                                                   for c in data.choices)),
+                               layout="constrained")
+    axes = fig.subplots(rows, 2, squeeze=False)
+    for (left, right), c in zip(axes, data.choices):
+        at = np.arange(len(c.labels))
+        bars = left.barh(at, c.n_trials, color=COLORS[7])
+        left.bar_label(bars)
+        left.set_yticks(at, c.labels)
+        left.invert_yaxis()
+        left.set_title(f"{c.name}: times chosen", fontsize=10)
+        right.barh(at, c.mean, color=COLORS[0], label="mean")
+        right.scatter(c.best, at, color=COLORS[3], marker="D", zorder=3, label="best")
+        right.set_yticks(at, c.labels)
+        right.invert_yaxis()
+        right.set_title(f"{c.name}: {data.objective_name}", fontsize=10)
+    if data.choices:
+        fig.legend(*axes[0][1].get_legend_handles_labels(), loc="outside right upper")
+    _titles(fig, None, "Chosen branches", [])
     return fig

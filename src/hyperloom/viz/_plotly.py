@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ._branches import BranchData
 from ._data import (
     ContourData,
     EdfData,
@@ -21,10 +22,17 @@ from ._data import (
 )
 from ._importance import ImportanceData
 from ._optional import require
+from ._parallel_lines import parallel_lines
 from ._style import COLORS, STATE_COLORS
+from ._sweep_view import SweepData
 
 #: Above this many points a series is drawn with WebGL.
 WEBGL_FROM = 5_000
+#: A heat map of at most this many cells writes each cell's value in it.
+LABELLED_CELLS = 400
+#: Parallel coordinates drawn as SVG lines colour the lines in this many bands of the
+#: objective (a trace per band: SVG draws one colour per trace).
+COLOR_BANDS = 12
 
 
 def _go() -> Any:
@@ -123,6 +131,57 @@ def parallel(data: ParallelData) -> Any:
     return _figure([trace], "Parallel coordinates", [data.note])
 
 
+def _band_traces(data: ParallelData, scaled: np.ndarray) -> list[Any]:
+    """One trace of lines per band of the objective's quantiles, the best band drawn last
+    (on top), each line a run of points with a gap (NaN) after it."""
+    go = _go()
+    colors = require("plotly.colors", "plotly figures")
+    sign = data.direction.sign
+    edges = np.quantile(sign * data.objective, np.linspace(0, 1, COLOR_BANDS + 1)[1:-1])
+    band = np.searchsorted(edges, sign * data.objective)
+    lo, hi = float(data.objective.min()), float(data.objective.max())
+    xs = np.r_[np.arange(scaled.shape[1], dtype=float), np.nan]
+    traces = []
+    for b in range(COLOR_BANDS - 1, -1, -1):
+        rows = np.flatnonzero(band == b)
+        if not len(rows):
+            continue
+        middle = float(np.median(data.objective[rows]))
+        where = (middle - lo) / ((hi - lo) or 1.0)
+        color = colors.sample_colorscale("Viridis", [1 - where if sign > 0 else where])[0]
+        y = np.column_stack([scaled[rows], np.full(len(rows), np.nan)]).ravel()
+        traces.append(go.Scatter(x=np.tile(xs, len(rows)), y=y, mode="lines", opacity=0.5,
+                                 line={"color": color, "width": 0.8}, hoverinfo="skip",
+                                 showlegend=False, connectgaps=False))
+    return traces
+
+
+def parallel_svg(data: ParallelData) -> Any:
+    """Parallel coordinates as SVG lines, for pages that draw many figures: no brushing of
+    axes as in `parallel`, but drawn in a tenth of the time where WebGL runs on the CPU."""
+    go = _go()
+    lines = parallel_lines(data)
+    traces = _band_traces(data, lines.scaled) if len(data.objective) else []
+    traces.append(go.Scatter(  # the colour bar: one invisible point per end of the scale
+        x=[0, 0], y=[0, 0], mode="markers", hoverinfo="skip", showlegend=False,
+        marker={"color": [float(data.objective.min(initial=0)),
+                          float(data.objective.max(initial=1))],
+                "colorscale": "Viridis", "reversescale": data.direction.value == "minimize",
+                "showscale": True, "opacity": 0,
+                "colorbar": {"title": {"text": data.objective_name}}}))
+    m = len(lines.names)
+    labels = [{"x": j, "y": y, "text": t, "showarrow": False, "xanchor": "left",
+               "xshift": 3, "font": {"size": 10}} for j, ticks in enumerate(lines.ticks)
+              for y, t in ticks]
+    axes = [{"type": "line", "x0": j, "x1": j, "y0": 0, "y1": 1,
+             "line": {"color": "#888", "width": 1}} for j in range(m)]
+    return _figure(traces, "Parallel coordinates", [data.note], annotations=labels,
+                   shapes=axes, xaxis={"tickvals": list(range(m)), "ticktext": lines.names,
+                                       "range": [-0.1, m - 0.6], "showgrid": False,
+                                       "zeroline": False},
+                   yaxis={"visible": False, "range": [-0.05, 1.05]})
+
+
 def contour(data: ContourData) -> Any:
     go = _go()
     x, y = data.x, data.y
@@ -217,3 +276,62 @@ def importance(data: ImportanceData) -> Any:
                    xaxis={"title": {"text": f"share of {data.objective_name}'s variation"},
                           "range": [0, 1.1]},
                    height=max(300, 120 + 28 * len(data.names)))
+
+
+def _sweep_bars(data: SweepData) -> list[Any]:
+    go = _go()
+    x = data.x
+    traces = [go.Bar(x=list(x.labels), y=data.z[0], name=data.statistic,
+                     marker={"color": COLORS[0]}, customdata=data.count[0],
+                     hovertemplate=f"{x.name}=%{{x}}<br>{data.statistic}: %{{y}}<br>"
+                                   "%{customdata} completed trials<extra></extra>")]
+    if data.statistic == "mean":
+        traces.append(go.Scatter(x=list(x.labels), y=x.best, mode="markers", name="best",
+                                 marker={"color": COLORS[3], "symbol": "diamond", "size": 9}))
+    return traces
+
+
+def sweep(data: SweepData) -> Any:
+    x, y = data.x, data.y
+    name = data.objective_name
+    if y is None:
+        return _figure(_sweep_bars(data), f"{name} by {x.name}", [data.note],
+                       xaxis={"title": {"text": x.name}, "type": "category"},
+                       yaxis_title=f"{data.statistic} {name}")
+    labelled = data.z.size <= LABELLED_CELLS
+    trace = _go().Heatmap(
+        x=list(x.labels), y=list(y.labels), z=data.z, customdata=data.count,
+        colorscale="Viridis", reversescale=data.direction.value == "minimize",
+        colorbar={"title": {"text": f"{data.statistic} {name}"}},
+        texttemplate="%{z:.4g}" if labelled else None,
+        hovertemplate=f"{x.name}=%{{x}}<br>{y.name}=%{{y}}<br>{data.statistic}: %{{z}}<br>"
+                      "%{customdata} completed trials<extra></extra>")
+    return _figure([trace], f"{name} by {x.name} and {y.name}", [data.note],
+                   xaxis={"title": {"text": x.name}, "type": "category"},
+                   yaxis={"title": {"text": y.name}, "type": "category"},
+                   height=max(400, min(1000, 200 + 28 * len(y.labels))))
+
+
+def branches(data: BranchData) -> Any:
+    go = _go()
+    subplots = require("plotly.subplots", "plotly figures")
+    rows = max(1, len(data.choices))
+    fig = subplots.make_subplots(
+        rows=rows, cols=2, horizontal_spacing=0.12, vertical_spacing=0.3 / rows,
+        subplot_titles=[t for c in data.choices for t in (f"{c.name}: times chosen",
+                                                          f"{c.name}: {data.objective_name}")])
+    for r, c in enumerate(data.choices, start=1):
+        labels, first = list(c.labels), r == 1
+        fig.add_trace(go.Bar(x=c.n_trials, y=labels, orientation="h", name="trials",
+                             marker={"color": COLORS[7]}, showlegend=first, text=c.n_trials,
+                             textposition="auto", legendgroup="trials"), row=r, col=1)
+        fig.add_trace(go.Bar(x=c.mean, y=labels, orientation="h", name="mean",
+                             marker={"color": COLORS[0]}, showlegend=first,
+                             legendgroup="mean"), row=r, col=2)
+        fig.add_trace(go.Scatter(x=c.best, y=labels, mode="markers", name="best",
+                                 marker={"color": COLORS[3], "symbol": "diamond", "size": 10},
+                                 showlegend=first, legendgroup="best"), row=r, col=2)
+        fig.update_yaxes(type="category", autorange="reversed", row=r)
+    fig.update_layout(title={"text": "Chosen branches", "x": 0.05}, barmode="overlay",
+                      height=max(350, 120 + sum(90 + 26 * len(c.labels) for c in data.choices)))
+    return fig

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import _data
+from ._branches import branch_data
 from ._importance import MAX_TRIALS, importance_data
 from ._optional import check_backend
+from ._sweep_view import sweep_data
 
 
 def _draw(name: str, data: Any, backend: str) -> Any:
@@ -81,3 +83,18 @@ def plot_param_importances(study: Any, *, method: str = "fanova",
     """The share of the objective's variation each parameter explains (see `importances`)."""
     return _draw("importance",
                  importance_data(study, method, params, objective, max_trials), backend)
+
+
+def plot_sweep(study: Any, params: Sequence[str] | None = None, *, objective: int = 0,
+               statistic: str = "mean", backend: str = "plotly") -> Any:
+    """The objective by swept parameter (a sweep run by `hyperloom run`, a grid): a heat map
+    of the mean (`statistic="best"`: best) value over two swept parameters (`params`, default
+    the two that explain most of its variance), the others averaged over; one parameter gives
+    a bar per value."""
+    return _draw("sweep", sweep_data(study, params, objective, statistic), backend)
+
+
+def plot_branches(study: Any, *, objective: int = 0, backend: str = "plotly") -> Any:
+    """For each choice between branches (a graph's switch), how many trials chose each branch,
+    and the mean and best value of the completed ones."""
+    return _draw("branches", branch_data(study, objective), backend)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ._errors import PlotError
 from ._figures import TITLES, StudyPlots
+from ._groups import ParamGroups
 from ._optional import require
 from ._serialize import figure_dict, script_json, template_dict
 from ._summary import best_rows, summary
@@ -79,6 +80,29 @@ def best_table_html(rows: list[dict[str, Any]], directions: list[str],
         out.append("<tr>" + "".join(f"<td class='num'>{html.escape(c)}</td>" for c in cells)
                    + "</tr>")
     return "\n".join(out) + "</tbody></table>"
+
+
+def groups_table_html(groups: list[ParamGroups]) -> str:
+    """Trials grouped by parameter as an HTML table: each value with its trials (any state),
+    completed trials, and their mean and best value."""
+    heads = ["parameter", "value", "trials", "completed", "mean", "best"]
+    out = ["<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads)
+           + "</tr></thead><tbody>"]
+    for g in groups:
+        for i, label in enumerate(g.labels):
+            done = int(g.n_complete[i])
+            cells = [f"{g.n_trials[i]:,}", f"{done:,}"] + [
+                f"{v:.6g}" if done else "-" for v in (g.mean[i], g.best[i])]
+            out.append(f"<tr><td>{html.escape(g.name) if i == 0 else ''}</td>"
+                       f"<td>{html.escape(label)}</td>"
+                       + "".join(f"<td class='num'>{c}</td>" for c in cells) + "</tr>")
+    return "\n".join(out) + "</tbody></table>"
+
+
+def groups_html(plots: StudyPlots) -> str:
+    """The sweep's and the graph's tables (see `StudyPlots.groups`), each under its title."""
+    return "".join(f"<h2>{html.escape(title)}</h2>\n{groups_table_html(groups)}\n"
+                   for title, groups in plots.groups().items())
 
 
 def _figures(plots: StudyPlots) -> tuple[dict[str, Any], dict[str, str]]:
@@ -161,7 +185,7 @@ def report_html(study: Any, *, importance: str = "fanova", title: str | None = N
 {summary_html(info)}
 <h2>Best trials</h2>
 {best_table_html(best_rows(table), info["directions"], info["params"])}
-{"".join(sections)}
+{groups_html(plots)}{"".join(sections)}
 <script>
 const TEMPLATE = {script_json(template_dict())};
 const FIGURES = {script_json(figures)};

@@ -18,13 +18,18 @@ MAX_SEGMENTS = 20_000
 #: Points of an empirical distribution curve (taken at evenly spaced ranks, so exact there).
 MAX_EDF_POINTS = 1_000
 
-#: Pages (the report, the dashboard) draw nine figures at once and keep under 10 MB: per
-#: scatter, per timeline, and over all the panels of a slice plot. A parallel-coordinates
-#: plot of 5,000 lines takes seconds to draw where WebGL runs on the CPU: pages draw 2,000.
+#: Pages (the report, the dashboard) draw a dozen figures one after another and keep under
+#: 10 MB. Scatters and timelines show `PAGE_POINTS`; a slice plot `PAGE_SLICE_POINTS` over all
+#: its panels (at least `PAGE_PANEL_POINTS` each) and a contour `PAGE_CONTOUR_POINTS` dots (its
+#: grid uses every trial), as SVG points cost about 0.05 ms each to draw in a headless browser:
+#: five panels of 1,000 points draw in 0.2-0.5 s, of 2,000 in 0.5-1.3 s. Parallel coordinates
+#: show `PAGE_LINES` lines.
 PAGE_POINTS = 10_000
-PAGE_LINES = 2_000
+PAGE_SLICE_POINTS = 5_000
+PAGE_PANEL_POINTS = 1_000
+PAGE_CONTOUR_POINTS = 2_000
 PAGE_SEGMENTS = 10_000
-PAGE_SLICE_POINTS = 40_000
+PAGE_LINES = 2_000
 
 
 def subsample(n: int, cap: int, keep: np.ndarray | None = None, seed: int = 0) -> np.ndarray:

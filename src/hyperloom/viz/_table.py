@@ -31,6 +31,8 @@ class ParamColumn:
     log: bool
     values: np.ndarray
     labels: tuple[str, ...] = ()
+    #: A choice between nested search spaces (a graph's switch): its options are branches.
+    branches: bool = False
 
     @property
     def categorical(self) -> bool:
@@ -107,7 +109,8 @@ def _categorical(name: str, dist: Distribution | None, rows: np.ndarray, raw: li
             labels.append(_label(value))
     column = np.full(n, np.nan)
     column[rows] = [order[_key(v)] for v in raw]
-    return ParamColumn(name, "categorical", False, column, tuple(labels))
+    branches = dist is not None and dist.has_subspaces
+    return ParamColumn(name, "categorical", False, column, tuple(labels), branches)
 
 
 def _numeric(name: str, dist: Distribution | None, rows: np.ndarray, raw: list[Any],
