@@ -7,10 +7,9 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .. import samplers
 from ..objectives import Direction
 from ..pruners import BasePruner
-from ..samplers import BaseSampler
+from ..samplers import BaseSampler, sampler_by_name
 from ..storage import FrozenTrial, TrialState
 from ..study import Study, Trial, create_study
 from ._callbacks import Generations
@@ -61,17 +60,12 @@ def make_sampler(algo: str | BaseSampler, *, seed: int | None = None,
                  elitism: int = 1) -> BaseSampler:
     """The sampler that `algo` names ("genetic", "tpe", "random", "cmaes", "auto"), or `algo`
     itself when it is a sampler already."""
-    if isinstance(algo, BaseSampler):
-        return algo
-    if algo == "genetic":
-        return samplers.GeneticSampler(population_size, lambda_, mutation_prob=mutation_prob,
-                                       elitism=elitism, seed=seed)
-    named = {"tpe": "TPESampler", "random": "RandomSampler", "cmaes": "CmaEsSampler",
-             "auto": "AutoSampler"}
-    if algo not in named:
+    if not isinstance(algo, BaseSampler) and algo not in ALGOS:
         raise ValueError(f"graph.optimize: algo={algo!r} is unknown; give one of "
                          f"{', '.join(map(repr, ALGOS))} or a sampler object")
-    return getattr(samplers, named[algo])(seed=seed)
+    options = dict(population_size=population_size, lambda_=lambda_,
+                   mutation_prob=mutation_prob, elitism=elitism) if algo == "genetic" else {}
+    return sampler_by_name(algo, seed=seed, **options)
 
 
 class _GraphObjective:

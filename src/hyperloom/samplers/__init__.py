@@ -7,6 +7,7 @@ they need scipy and friends, and `import hyperloom` should stay fast.
 import importlib
 
 from ._base import BaseSampler, SearchExhausted, StudyView, TrialLike, intersection_space
+from ._by_name import sampler_by_name
 from ._grid import GridSampler
 from ._params import Configurable, Function, Int, Options, Pair, Real, Rule, check_params
 from ._qmc import QMCSampler
@@ -26,7 +27,7 @@ __all__ = ["AutoSampler", "BaseSampler", "CmaEsSampler", "Configurable", "Functi
            "GPSampler", "GeneticSampler", "GridSampler", "Int", "NSGAIISampler", "Options",
            "Pair", "QMCSampler", "RandomSampler", "Real", "Rule", "SearchExhausted",
            "StudyView", "TPESampler", "TrialLike", "check_params", "derived_seed",
-           "intersection_space", "prior_draw", "seed_or_fresh", "seeded_rng"]
+           "intersection_space", "prior_draw", "sampler_by_name", "seed_or_fresh", "seeded_rng"]
 
 
 def __getattr__(name: str):

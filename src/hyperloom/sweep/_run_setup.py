@@ -1,10 +1,8 @@
-"""What a run of a sweep file is set up with before its first child starts: the sampler by
-its short name, the study's name (free, or already this file's), the storage, and the grid's
-distributions."""
+"""What a run of a sweep file is set up with before its first child starts: the study's name
+(free, or already this file's), the storage, and the grid's distributions."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 from pathlib import Path
@@ -13,30 +11,6 @@ from typing import Any
 from ._config import Config
 
 ATTR_FILE = "sweep_file"  # study attribute: the absolute path of the sweep file it belongs to
-
-_SAMPLER_ALIASES = {"nsga2": "nsgaii", "cma": "cmaes", "sobol": "qmc", "halton": "qmc"}
-
-
-def make_sampler(name: str, space: Any, seed: int | None) -> Any:
-    """A sampler of `hyperloom.samplers` by short name: random, qmc, tpe, grid, cmaes, ..."""
-    from .. import samplers
-
-    classes = {}
-    for attr in dir(samplers):
-        obj = getattr(samplers, attr)
-        if (isinstance(obj, type) and issubclass(obj, samplers.BaseSampler)
-                and obj is not samplers.BaseSampler):
-            classes[attr.lower().removesuffix("sampler")] = obj
-    key = name.lower().removesuffix("sampler").replace("-", "").replace("_", "")
-    key = _SAMPLER_ALIASES.get(key, key)
-    cls = classes.get(key)
-    if cls is None:
-        raise ValueError(f"unknown sampler {name!r}; hyperloom.samplers has: "
-                         f"{', '.join(sorted(classes))}")
-    if key == "grid":
-        return cls(space)
-    params = inspect.signature(cls).parameters
-    return cls(seed=seed) if "seed" in params else cls()
 
 
 def study_name_for(file: str | os.PathLike, storage: Any) -> str:

@@ -27,6 +27,7 @@ from ..execution import (
     SubprocessExecutor,
     stop_remote_commands,
 )
+from ..samplers import sampler_by_name
 from ._claims import (
     ATTR_BEAT,
     ATTR_CONFIG,
@@ -47,7 +48,6 @@ from ._run_setup import (
     ATTR_FILE,
     existing_storage,
     grid_distributions,
-    make_sampler,
     study_name_for,
 )
 from ._stopping import (
@@ -60,8 +60,7 @@ from ._stopping import (
 )
 from ._sweep import Sweep
 
-__all__ = ["ATTR_CONFIG", "RunResult", "config_key", "make_sampler",
-           "parse_metric", "run_sweep"]
+__all__ = ["ATTR_CONFIG", "RunResult", "config_key", "parse_metric", "run_sweep"]
 
 _POLL_S = 0.05
 _REMOTE_STOP_S = 15.0  # how long stopped commands on Dask workers have to report back
@@ -199,7 +198,8 @@ class _SweepRun:
         study = hl.create_study(
             storage=storage, study_name=name, load_if_exists=True,
             directions=self.opt["directions"],
-            sampler=make_sampler(sampler, self.space.space, self.opt["seed"]) if sampler else None)
+            sampler=sampler_by_name(sampler, seed=self.opt["seed"], space=self.space.space)
+            if sampler else None)
         if ATTR_FILE not in study.user_attrs and self.sweep.source.path:
             study.set_user_attr(ATTR_FILE, self.sweep.source.path)
         return study

@@ -11,16 +11,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .. import samplers
-from ..samplers import BaseSampler
+from ..samplers import BaseSampler, sampler_by_name
 from ..storage import TrialState
 from ..study import Study, create_study
 from ._compile import compile_model
 from ._ensemble import Ensemble
 from ._notebook import with_source
 
-ALGOS = {"tpe": "TPESampler", "random": "RandomSampler", "cmaes": "CmaEsSampler",
-         "auto": "AutoSampler", "gp": "GPSampler"}
+ALGOS = ("tpe", "random", "cmaes", "auto", "gp")
 KEEP_MODELS = 5
 
 
@@ -70,7 +68,7 @@ def make_sampler(algo: Any, seed: int | None) -> BaseSampler:
         raise ValueError(f"template.minimize: algo={algo!r} is unknown; give one of "
                          f"{', '.join(map(repr, ALGOS))}, a sampler object or hyperopt's "
                          "tpe.suggest / rand.suggest / anneal.suggest")
-    return getattr(samplers, ALGOS[algo])(seed=seed)
+    return sampler_by_name(algo, seed=seed)
 
 
 def _hyperopt_name(algo: Callable[..., Any]) -> Any:
