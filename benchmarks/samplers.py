@@ -363,13 +363,19 @@ def _fmt(v: float) -> str:
 
 
 def summarize(runs: list[dict], budgets: list[int]) -> dict:
-    """quality[problem][contender][budget] = median / q1 / q3 of regret (or best value)."""
+    """quality[problem][contender][budget] = median / q1 / q3 of regret. Where the optimum
+    is unknown, regret against the best value any run of this benchmark found: raw losses
+    (all within a few percent of each other) would make every ratio look like a tie."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
+    found: dict[str, float] = {}
+    for r in runs:
+        if "error" not in r:
+            found[r["problem"]] = min(found.get(r["problem"], math.inf), min(r["best"]))
     for r in runs:
         if "error" in r:
             continue
         problem = P.get_problem(r["problem"])
-        opt = problem.optimum if problem.optimum is not None else 0.0
+        opt = problem.optimum if problem.optimum is not None else found[r["problem"]]
         per = out.setdefault(r["problem"], {}).setdefault(r["contender"], {})
         for b in budgets:
             if b <= len(r["best"]):
@@ -415,6 +421,8 @@ def _target_cells(stats: dict, budgets: list[int]):
     for p in [q.name for q in P.all_problems() if q.name in stats]:
         per = stats[p]
         for b in map(str, budgets):
+            if not any(b in by_budget for by_budget in per.values()):
+                continue  # this problem did not run to this budget
             peers = {c: per[c][b]["median"] for c in PEERS if b in per.get(c, {})}
             best = min(peers, key=peers.get) if peers else None
             auto = (_ratio(per["hl-auto"][b]["median"], peers[best])
@@ -461,7 +469,7 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
              f"{', '.join(map(str, budgets))} trials.", "",
              "Cells: median [interquartile range] over seeds of the regret (best value found "
              "minus the optimum; where the optimum is unknown, `svm` and the `sklearn` family, "
-             "the best value found). On the `noisy-` problems the sampler sees noisy values "
+             "minus the best value any run of this benchmark found). On the `noisy-` problems the sampler sees noisy values "
              "and the cell is the true regret of the trial with the best noisy value, the one "
              "the library reports as best. Lower is better; **bold** is the best median in the "
              "row.", ""]
@@ -473,7 +481,9 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
         lines.append("|---" * (len(cols) + 1) + "|")
         for p in problems:
             meds = {c: stats[p][c][b]["median"] for c in cols if b in stats[p].get(c, {})}
-            best = min(meds.values()) if meds else None
+            if not meds:
+                continue  # this problem did not run to this budget
+            best = min(meds.values())
             cells = []
             for c in cols:
                 s = stats[p].get(c, {}).get(b)
@@ -539,6 +549,38 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
     return "\n".join(lines)
 
 
+def combine(folders: list[str], out: str) -> int:
+    """Summarize the runs of several earlier runs (each folder's samplers.json) as one."""
+    runs: list[dict] = []
+    contenders: list[str] = []
+    budgets: set[int] = set()
+    commands, config = [], None
+    for folder in folders:
+        with open(os.path.join(folder, "samplers.json")) as f:
+            old = json.load(f)
+        runs += old["runs"]
+        commands.append(old["command"])
+        contenders += [c for c in old["config"]["contenders"] if c not in contenders]
+        budgets.update(old["config"]["budgets"])
+        config = config or dict(old["config"])
+    assert config is not None
+    config["problems"] = sorted({r["problem"] for r in runs})
+    budget_list = sorted(budgets)
+    stats = summarize(runs, budget_list)
+    command = "; then ".join(commands)
+    md = markdown(stats, contenders, budget_list, {}, command, config)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "samplers.json"), "w") as f:
+        json.dump({"command": command, "config": config, "quality": stats,
+                   "ranks": {str(b): ranks(stats, contenders, str(b)) for b in budget_list},
+                   "overhead": {}, "runs": runs if folders == [out] else [],
+                   "runs_in": folders}, f, indent=1)
+    with open(os.path.join(out, "samplers.md"), "w") as f:
+        f.write(md)
+    print(md)
+    return 0
+
+
 # -- main ------------------------------------------------------------------------------------------
 def select_problems(problems: str | None, families: str | None, quick: bool) -> list[str]:
     """The problems of --problems and --families (both filter); --quick alone: the original
@@ -577,8 +619,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--overhead-peer-trials", type=int,
                     help="trials for the peers' overhead runs (default 10000; 1000 with --quick)")
     ap.add_argument("--out", default=RESULTS, help="directory for samplers.json / .md")
+    ap.add_argument("--combine", metavar="DIR,DIR",
+                    help="run nothing: summarize together the runs in each DIR/samplers.json "
+                         "(several runs with different budgets or contenders) into --out")
     args = ap.parse_args(argv)
     command = ("./run bench samplers " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+    if args.combine:
+        return combine(args.combine.split(","), args.out)
 
     budgets = [int(b) for b in args.budgets.split(",")] if args.budgets else (
         [50, 100] if args.quick else [50, 100, 200])

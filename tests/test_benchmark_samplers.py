@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "samplers.py"
@@ -38,3 +39,33 @@ def test_a_tiny_run_writes_the_quality_and_target_tables(tmp_path: Path) -> None
     md = (tmp_path / "samplers.md").read_text()
     assert "## Targets: ratios of medians" in md and "| branin | 20 |" in md
     assert "## Mean rank over problems" in md
+
+
+@pytest.mark.slow
+def test_two_runs_combine_into_one_summary(tmp_path: Path) -> None:
+    def run(problems: str, budgets: str, out: Path) -> None:
+        cmd = [sys.executable, str(SCRIPT), "--problems", problems, "--contenders",
+               "hl-tpe,hl-random", "--seeds", "2", "--budgets", budgets, "--no-overhead",
+               "--jobs", "1", "--out", str(out)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    run("branin", "10,20", tmp_path / "a")
+    run("svm", "10", tmp_path / "b")  # svm: optimum unknown, scored against the best found
+    both = tmp_path / "both"
+    done = subprocess.run([sys.executable, str(SCRIPT), "--combine",
+                           f"{tmp_path / 'a'},{tmp_path / 'b'}", "--out", str(both)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads((both / "samplers.json").read_text())
+    assert set(data["quality"]) == {"branin", "svm"}
+    assert set(data["quality"]["branin"]["hl-tpe"]) == {"10", "20"}
+    assert set(data["quality"]["svm"]["hl-tpe"]) == {"10"}
+    runs = json.loads((tmp_path / "b" / "samplers.json").read_text())["runs"]
+    best = min(min(r["best"]) for r in runs)
+    for c in ("hl-tpe", "hl-random"):  # regret from the best value any run found, not the loss
+        at_10 = [r["best"][9] for r in runs if r["contender"] == c]
+        assert data["quality"]["svm"][c]["10"]["median"] == pytest.approx(
+            float(np.median(at_10)) - best)
+    md = (both / "samplers.md").read_text()
+    assert "| branin | 20 |" in md and "| svm | 10 |" in md and "| svm | 20 |" not in md
