@@ -3,15 +3,19 @@ the front ends' `algo="tpe"` and `hyperloom run --sampler tpe`."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from typing import Any
 
 from ._base import BaseSampler
 
-# Short name -> class: the class name in lower case without "Sampler".
-_CLASSES = {"auto": "AutoSampler", "cmaes": "CmaEsSampler", "genetic": "GeneticSampler",
-            "gp": "GPSampler", "grid": "GridSampler", "nsgaii": "NSGAIISampler",
-            "qmc": "QMCSampler", "random": "RandomSampler", "tpe": "TPESampler"}
+# Short name (the class name in lower case without "Sampler") -> (module, class). The
+# modules load on first use: the model-based ones need scipy and friends.
+_CLASSES = {"auto": ("._auto", "AutoSampler"), "cmaes": ("._cmaes", "CmaEsSampler"),
+            "genetic": ("._genetic", "GeneticSampler"), "gp": ("._gp", "GPSampler"),
+            "grid": ("._grid", "GridSampler"), "nsgaii": ("._nsga2", "NSGAIISampler"),
+            "qmc": ("._qmc", "QMCSampler"), "random": ("._random", "RandomSampler"),
+            "tpe": ("._tpe", "TPESampler")}
 # Other names users know these by -> (short name, the options they imply).
 _ALIASES = {"cma": ("cmaes", {}), "nsga2": ("nsgaii", {}),
             "sobol": ("qmc", {"qmc_type": "sobol"}), "halton": ("qmc", {"qmc_type": "halton"})}
@@ -25,9 +29,8 @@ def sampler_by_name(name: str | BaseSampler, *, seed: int | None = None, space: 
     if isinstance(name, BaseSampler):
         return name
     short, implied = _resolve(name)
-    from .. import samplers  # the model-based classes load lazily, on first use
-
-    cls = getattr(samplers, _CLASSES[short])
+    module, class_name = _CLASSES[short]
+    cls = getattr(importlib.import_module(module, __package__), class_name)
     _check_options(cls, options)
     if short == "grid":
         if space is None:
