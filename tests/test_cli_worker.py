@@ -32,6 +32,7 @@ def _worker(tmp_path, *args: str, wait: bool = True):
     return subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_a_misspelt_objective_is_one_line_naming_it(tmp_path, sqlite_url):
     hl.create_study(storage=sqlite_url, study_name="s")
     out = _worker(tmp_path, "--storage", sqlite_url, "--study", "s", "--objective",

@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "reliability.md"
 
@@ -21,6 +23,7 @@ def named_tests() -> list[tuple[str, str]]:
     return refs
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_every_test_named_in_the_reliability_doc_exists():
     refs = named_tests()
     assert len(refs) > 50

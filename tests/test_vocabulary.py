@@ -104,6 +104,7 @@ def _dominates(a, b, directions, va=0.0, vb=0.0) -> bool:
 @settings(max_examples=200, deadline=None)
 @given(values=st.lists(st.one_of(st.floats(-1e6, 1e6), st.just(math.nan)), max_size=20),
        direction=directions_st)
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_best_so_far_is_the_best_of_each_prefix(values, direction):
     curve = best_so_far(values, direction)
     for i, got in enumerate(curve):
@@ -132,6 +133,7 @@ def test_non_dominated_sort_peels_fronts_by_definition(data, violations, constra
     assert len(ranks) == len(points)
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 @settings(max_examples=200, deadline=None)
 @given(data=points_st)
 def test_pareto_front_is_the_points_nothing_dominates(data):

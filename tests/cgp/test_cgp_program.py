@@ -135,6 +135,7 @@ def test_symbolic_regression_fits_and_its_formula_reproduces_the_program():
     assert [formula(list(p)) for p in x] == [program(list(p))[0] for p in x]
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_a_cgp_study_resumes_from_sqlite_and_its_best_params_decode_to_its_best_value(tmp_path):
     genome = cgp.Genome(1, 1, rows=2, columns=3, operators=ARITHMETIC)
     xs = np.linspace(-1, 1, 9)

@@ -214,6 +214,7 @@ def test_without_optuna_the_error_names_the_install(tmp_path):
                                    "database: pip install optuna")
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_inf_values_and_nan_reports_survive_the_copy(tmp_path):
     url = f"sqlite:///{tmp_path / 'edge.db'}"
     study = optuna.create_study(storage=url, study_name="edge")

@@ -26,6 +26,7 @@ def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if "finished with value" in line]
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_by_default_each_trial_prints_one_line_on_stderr(run_python):
     out = run_python(SCRIPT.format(setup=""))
     lines = _lines(out.stderr)
@@ -106,6 +107,7 @@ def test_silenced_runs_build_no_line():
         hl.logging.set_verbosity(hl.logging.INFO)
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_lines_print_above_a_progress_bar_not_inside_it(run_python):
     pytest.importorskip("tqdm")
     out = run_python(SCRIPT.replace("n_trials=4)", "n_trials=4, show_progress_bar=True)")

@@ -82,6 +82,7 @@ def test_an_edited_included_file_runs_the_configs_again(workspace):
     assert ran(workspace) == [1, 2, 1, 2]
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_a_grid_sampler_asked_for_more_trials_than_points_stops_cleanly(workspace):
     db = f"sqlite:///{workspace / 'h.db'}"
     (workspace / "g.hyp").write_text("x: [1.0, 2.0, 3.0]\n")

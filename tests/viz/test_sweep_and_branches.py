@@ -162,6 +162,7 @@ def test_each_switch_shows_how_often_each_branch_was_chosen_and_what_it_scored(g
     assert fig.layout.yaxis3.type == "category"  # "0" and "1" are branches, not numbers
 
 
+@pytest.mark.slow  # over 0.4 s: ./run test runs it, the fast tier not
 def test_the_branches_in_matplotlib_have_a_bar_per_branch(graph_study):
     fig = viz.plot_branches(graph_study, backend="matplotlib")
     op = viz.branch_data(graph_study).choices[0]
