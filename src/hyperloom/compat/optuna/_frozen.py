@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ from hyperloom.space import Distribution, from_optuna_distribution
 from hyperloom.storage import FrozenTrial as _OurRecord
 
 from ._state import TrialState, theirs
-from ._suggest import BaseTrial
+from ._suggest import BaseTrial, given_value
 from .distributions import BaseDistribution, from_hyperloom
 
 _CONSTRAINTS = "constraints"
@@ -110,13 +109,7 @@ class FrozenTrial(BaseTrial):
         return False
 
     def _suggest(self, name: str, distribution: Distribution) -> Any:
-        if name not in self.params:
-            raise ValueError(f"the value of the parameter {name!r} is not found; set it when "
-                             "making the trial")
-        value = self.params[name]
-        if not distribution.contains(value):
-            warnings.warn(f"the value {value!r} of parameter {name!r} is not a value of "
-                          f"{distribution!r}", stacklevel=3)
+        value = given_value(self.params, name, distribution, "FrozenTrial")
         self.distributions[name] = from_hyperloom(distribution)
         return value
 

@@ -3,7 +3,8 @@ FixedTrial and the FrozenTrial over `_suggest(name, distribution)` with our dist
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hyperloom.space import (
@@ -15,6 +16,21 @@ from hyperloom.space import (
     QUniform,
     Uniform,
 )
+
+
+def given_value(params: Mapping[str, Any], name: str, distribution: Distribution,
+                owner: str) -> Any:
+    """The value that a FixedTrial's or FrozenTrial's `params` give `name`: a missing one is an
+    error naming `owner` and the fix; one outside `distribution` is kept with a warning, as in
+    Optuna."""
+    if name not in params:
+        raise ValueError(f"{owner}: the value of parameter {name!r} is not given; add it to "
+                         "the params the trial is made with")
+    value = params[name]
+    if not distribution.contains(value):
+        warnings.warn(f"{owner}: {value!r} for parameter {name!r} is not a value of "
+                      f"{distribution!r}", stacklevel=4)
+    return value
 
 
 class BaseTrial:

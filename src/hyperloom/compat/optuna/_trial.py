@@ -4,14 +4,13 @@ names, named constraints, `trial.study`), and FixedTrial for testing an objectiv
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from hyperloom.compat import CONSTRAINT_NAMES
 from hyperloom.space import Distribution
 from hyperloom.study import Trial as _OurTrial
 
-from ._suggest import BaseTrial
+from ._suggest import BaseTrial, given_value
 from .distributions import from_hyperloom
 
 if TYPE_CHECKING:
@@ -100,13 +99,7 @@ class FixedTrial(BaseTrial):
         self._number = number
 
     def _suggest(self, name: str, distribution: Distribution) -> Any:
-        if name not in self._params:
-            raise ValueError(f"FixedTrial: the value of parameter {name!r} is not given; add "
-                             "it to the params of FixedTrial(...)")
-        value = self._params[name]
-        if not distribution.contains(value):
-            warnings.warn(f"FixedTrial: {value!r} for parameter {name!r} is not a value of "
-                          f"{distribution!r}", stacklevel=3)
+        value = given_value(self._params, name, distribution, "FixedTrial")
         self._suggested[name] = value
         self._distributions[name] = from_hyperloom(distribution)
         return value
