@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import hyperloom.hypergrad as hg
+from hypergrad_toys import ridge_toy
 
 pytestmark = pytest.mark.torch
 
@@ -98,18 +99,8 @@ def test_optimizer_argument_errors():
         hg.schedule(torch.tensor(0.1))
 
 
-def _toy():
-    def inner(p, h, batch):
-        return ((p["w"] - 1.0) ** 2).sum() + h["lam"] * (p["w"] ** 2).sum()
-
-    def outer(p, h, batch):
-        return ((p["w"] - 0.5) ** 2).sum()
-
-    return inner, outer
-
-
 def test_user_errors_name_the_argument_and_the_fix():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     lam = torch.tensor(0.1)
     with pytest.raises(TypeError, match="params must be a dict"):
         hg.hypergradient(inner, outer, torch.zeros(3), {"lam": lam})
@@ -151,7 +142,7 @@ def test_user_errors_name_the_argument_and_the_fix():
 
 
 def test_implicit_solver_errors():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     lam = torch.tensor(0.1)
     with pytest.raises(ValueError, match="not positive definite"):
         hg.hypergradient(lambda p, h, b: -inner(p, h, b), outer, {"w": torch.zeros(3)},

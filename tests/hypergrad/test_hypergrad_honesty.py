@@ -10,23 +10,14 @@ import pytest
 import torch
 
 import hyperloom.hypergrad as hg
+from hypergrad_toys import ridge_toy
 from hyperloom.exceptions import HyperloomError
 
 pytestmark = pytest.mark.torch
 
 
-def _toy():
-    def inner(p, h, batch):
-        return ((p["w"] - 1.0) ** 2).sum() + h["lam"] * (p["w"] ** 2).sum()
-
-    def outer(p, h, batch):
-        return ((p["w"] - 0.5) ** 2).sum()
-
-    return inner, outer
-
-
 def test_implicit_at_a_point_that_is_not_a_minimizer_warns_and_at_the_minimizer_does_not():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     lam = torch.tensor(0.1)
     method = hg.Implicit()
     with pytest.warns(hg.NotAMinimumWarning, match="not a minimizer.*norm 1 >") as record:
@@ -47,7 +38,7 @@ def test_implicit_at_a_point_that_is_not_a_minimizer_warns_and_at_the_minimizer_
 
 
 def test_a_diverging_inner_run_is_refused_and_leaves_the_hyperparameters_alone():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     lam = hg.hyperparameter(0.1, "positive")
     hopt = hg.HyperOptimizer(hg.Reverse(200), hg.SGD(lr=30.0), lambda ps: torch.optim.SGD(ps, lr=0.1),
                              inner_loss=inner, outer_loss=outer, params={"w": torch.zeros(3)},
@@ -62,7 +53,7 @@ def test_a_diverging_inner_run_is_refused_and_leaves_the_hyperparameters_alone()
 
 
 def test_an_exhausted_generator_says_so_and_what_to_pass_instead():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     hopt = hg.HyperOptimizer(hg.Reverse(4), hg.SGD(lr=0.1), lambda ps: torch.optim.SGD(ps, lr=0.1),
                              inner_loss=inner, outer_loss=outer, params={"w": torch.zeros(3)},
                              hparams={"lam": hg.hyperparameter(0.1, "positive")})
@@ -133,7 +124,7 @@ def test_dropout_draws_the_same_masks_when_steps_are_recomputed(method, rel):
 
 
 def test_defaults_nobody_chose_are_named_in_a_warning():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     args = (inner, outer, {"w": torch.zeros(3)}, {"lam": torch.tensor(0.1)})
     with pytest.warns(hg.DefaultUsedWarning, match=r"no method given, using Reverse\(steps=100\)"):
         hg.hypergradient(*args, inner_optimizer=hg.SGD(lr=0.1))

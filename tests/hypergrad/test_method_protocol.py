@@ -7,18 +7,9 @@ import pytest
 import torch
 
 import hyperloom.hypergrad as hg
+from hypergrad_toys import ridge_toy
 
 pytestmark = pytest.mark.torch
-
-
-def _toy():
-    def inner(p, h, batch):
-        return ((p["w"] - 1.0) ** 2).sum() + h["lam"] * (p["w"] ** 2).sum()
-
-    def outer(p, h, batch):
-        return ((p["w"] - 0.5) ** 2).sum()
-
-    return inner, outer
 
 
 class CountingReverse:
@@ -46,7 +37,7 @@ def test_every_builtin_method_is_a_method(method):
 
 
 def test_a_method_of_ones_own_gives_the_builtin_hypergradient():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     mine = CountingReverse(20)
     got = hg.hypergradient(inner, outer, {"w": torch.zeros(3)}, {"lam": torch.tensor(0.1)},
                            method=mine)
@@ -57,7 +48,7 @@ def test_a_method_of_ones_own_gives_the_builtin_hypergradient():
 
 
 def test_a_method_of_ones_own_drives_the_hyperoptimizer_with_warm_starts():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     lam = hg.hyperparameter(0.5, "positive")
     mine = CountingReverse(10)
     hopt = hg.HyperOptimizer(mine, hg.SGD(lr=0.1), lambda ps: torch.optim.SGD(ps, lr=0.1),
@@ -70,7 +61,7 @@ def test_a_method_of_ones_own_drives_the_hyperoptimizer_with_warm_starts():
 
 
 def test_an_object_without_the_method_attributes_is_refused():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
 
     class NotAMethod:
         steps = 5
@@ -84,7 +75,7 @@ def test_an_object_without_the_method_attributes_is_refused():
 
 
 def test_a_method_that_cannot_warm_start_says_so_by_name():
-    inner, outer = _toy()
+    inner, outer = ridge_toy()
     lam = hg.hyperparameter(0.5, "positive")
     with pytest.raises(ValueError, match="Forward restarts the inner run each step"):
         hg.HyperOptimizer(hg.Forward(5), hg.SGD(lr=0.1), lambda ps: torch.optim.SGD(ps, lr=0.1),
