@@ -2,7 +2,7 @@
 takes microseconds, where the proposal's own cost decides how many trials run. hyperloom's
 default (`create_study()`), Optuna 5.0's default (`optuna.create_study()`, TPE) and hyperopt's
 TPE, each for T seconds on the same problems, one seed after another (never in parallel: the
-runs compete for nothing but the clock).
+runs compete for nothing but the clock), after one short unmeasured run of each (imports).
 
     ./run bench time_budget                  # 10 seeds, 2 s each: about 3 minutes
     ./run bench time_budget --seeds 3 --timeout 1
@@ -27,77 +27,67 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import problems as P  # noqa: E402
 from _common import library_versions, print_table, reproduce_command, write_json  # noqa: E402
 
 import hyperloom as hl  # noqa: E402
+import samplers as S  # noqa: E402 - its translations of a space for Optuna and hyperopt
+from hyperloom.space import SearchSpace, Uniform  # noqa: E402
 
 
-def quadratic3(x: float, y: float, z: float) -> float:
-    return (x - 0.3) ** 2 + (y + 0.1) ** 2 + (z - 0.7) ** 2
+def _quadratic3(p: dict[str, Any]) -> float:
+    return (p["x"] - 0.3) ** 2 + (p["y"] + 0.1) ** 2 + (p["z"] - 0.7) ** 2
 
 
-def branin(x: float, y: float) -> float:
-    b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
-    return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10
-
-
-_H6_A = np.array([[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
-                  [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]])
-_H6_P = 1e-4 * np.array([[1312, 1696, 5569, 124, 8283, 5886],
-                         [2329, 4135, 8307, 3736, 1004, 9991],
-                         [2348, 1451, 3522, 2883, 3047, 6650],
-                         [4047, 8828, 8732, 5743, 1091, 381]])
-_H6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-
-
-def hartmann6(*x: float) -> float:
-    return float(-_H6_ALPHA @ np.exp(-(_H6_A * (np.array(x) - _H6_P) ** 2).sum(axis=1)))
-
-
-# name: (function, bounds of each argument, optimum)
-PROBLEMS: dict[str, tuple[Any, list[tuple[float, float]], float]] = {
-    "quadratic3": (quadratic3, [(-1.0, 1.0)] * 3, 0.0),
-    "branin": (branin, [(-5.0, 10.0), (0.0, 15.0)], 0.397887357729739),
-    "hartmann6": (hartmann6, [(0.0, 1.0)] * 6, -3.322368011415515),
+PROBLEMS: dict[str, P.Problem] = {
+    "quadratic3": P.Problem("quadratic3", SearchSpace({n: Uniform(-1.0, 1.0) for n in "xyz"}),
+                            _quadratic3, 0.0, "3-D quadratic"),
+    "branin": P.get_problem("branin"),
+    "hartmann6": P.get_problem("hartmann6"),
 }
 CONTENDERS = ["hyperloom", "hyperloom-gp", "optuna", "hyperopt"]
 
 
-def _define_by_run(fn, bounds):
-    return lambda trial: fn(*(trial.suggest_float(f"x{i}", lo, hi)
-                              for i, (lo, hi) in enumerate(bounds)))
+def _by_run(problem: P.Problem, suggest):
+    """The problem as a define-by-run objective, each parameter asked with `suggest`."""
+    return lambda trial: problem.objective(problem.space.walk(
+        lambda name, d: suggest(trial, name, d)))
 
 
-def run_hyperloom(fn, bounds, seed: int, timeout: float) -> list[float]:
-    study = hl.create_study(seed=seed)
-    study.optimize(_define_by_run(fn, bounds), timeout=timeout)
+def _ours(trial, name: str, d) -> Any:
+    return trial.suggest(name, d)
+
+
+def run_hyperloom(problem: P.Problem, seed: int, timeout: float,
+                  sampler: Any = None) -> list[float]:
+    study = hl.create_study(sampler=sampler) if sampler is not None else hl.create_study(seed=seed)
+    study.optimize(_by_run(problem, _ours), timeout=timeout)
     return [t.value for t in study.trials if t.value is not None]
 
 
-def run_hyperloom_gp(fn, bounds, seed: int, timeout: float) -> list[float]:
+def run_hyperloom_gp(problem: P.Problem, seed: int, timeout: float) -> list[float]:
     """The GP throughout, as the default ran before it weighed the GP's cost against time."""
-    study = hl.create_study(sampler=hl.samplers.GPSampler(seed=seed))
-    study.optimize(_define_by_run(fn, bounds), timeout=timeout)
-    return [t.value for t in study.trials if t.value is not None]
+    return run_hyperloom(problem, seed, timeout, hl.samplers.GPSampler(seed=seed))
 
 
-def run_optuna(fn, bounds, seed: int, timeout: float) -> list[float]:
+def run_optuna(problem: P.Problem, seed: int, timeout: float) -> list[float]:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
-    study.optimize(_define_by_run(fn, bounds), timeout=timeout)
+    study.optimize(_by_run(problem, S._optuna_suggest), timeout=timeout)
     return [t.value for t in study.trials if t.value is not None]
 
 
-def run_hyperopt(fn, bounds, seed: int, timeout: float) -> list[float]:
-    from hyperopt import Trials, fmin, hp, tpe
+def run_hyperopt(problem: P.Problem, seed: int, timeout: float) -> list[float]:
+    from hyperopt import Trials, fmin, tpe
 
     logging.getLogger("hyperopt").setLevel(logging.ERROR)
-    space = [hp.uniform(f"x{i}", lo, hi) for i, (lo, hi) in enumerate(bounds)]
     trials = Trials()
-    fmin(lambda xs: fn(*xs), space, algo=tpe.suggest, max_evals=10**9, timeout=timeout,
-         trials=trials, rstate=np.random.default_rng(seed), show_progressbar=False)
+    fmin(lambda point: problem.objective(S._hyperopt_flatten(problem.space, point)),
+         S._hyperopt_space(problem.space.top_level), algo=tpe.suggest, max_evals=10**9,
+         timeout=timeout, trials=trials, rstate=np.random.default_rng(seed),
+         show_progressbar=False)
     return [float(v) for v in trials.losses() if v is not None]
 
 
@@ -115,15 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     problems = args.problems.split(",")
     contenders = args.contenders.split(",")
+    for contender in contenders:  # imports and first-use setup, outside every measured run
+        RUNNERS[contender](PROBLEMS["quadratic3"], 0, 0.2)
     runs: list[dict[str, Any]] = []
     for name in problems:
-        fn, bounds, optimum = PROBLEMS[name]
+        problem = PROBLEMS[name]
         for seed in range(args.seeds):
             for contender in contenders:
                 started = time.perf_counter()
-                values = RUNNERS[contender](fn, bounds, seed, args.timeout)
+                values = RUNNERS[contender](problem, seed, args.timeout)
                 runs.append({"problem": name, "contender": contender, "seed": seed,
-                             "trials": len(values), "regret": min(values) - optimum,
+                             "trials": len(values), "regret": min(values) - problem.optimum,
                              "seconds": time.perf_counter() - started})
                 print(f"  {name} seed {seed} {contender}: {len(values)} trials",
                       file=sys.stderr)
