@@ -9,7 +9,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ...objectives import Direction
 from ...space import Distribution, SearchSpace
@@ -27,7 +26,7 @@ from .._params import Int, Real, check_params
 from .._seeding import seeded_rng
 from ._acquisition import Acquisition
 from ._encoding import Encoding
-from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta
+from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta, warp
 from ._optimize_acqf import optimize_acqf
 
 _FIT_MAX = 100  # hyperparameters are fitted on at most this many observations
@@ -57,7 +56,7 @@ class GPSampler(LockedState, BaseSampler):
     maximizing log expected improvement from many starts.
 
     The first `n_startup_trials` points come from a scrambled Sobol sequence. Objective values
-    are log-warped above their minimum and standardized before fitting (see `_warp`). Integer
+    are log-warped above their minimum and standardized before fitting (see `warp` in _model.py). Integer
     and stepped parameters are optimized on their grid of values; categorical parameters by
     local search; conditional parameters sit at a neutral value while inactive. Trials still
     running count as if they returned the best value so far (a constant liar), so parallel
@@ -94,7 +93,7 @@ class GPSampler(LockedState, BaseSampler):
         self._seed = seed_or_fresh(seed)
         self._theta: dict[tuple, np.ndarray] = {}
         self._encodings: dict[tuple, Encoding] = {}
-        self._sobol: dict[int, qmc.Sobol] = {}
+        self._sobol: dict[int, Any] = {}  # dimension -> scipy.stats.qmc.Sobol
         self._lock = threading.Lock()  # threads of one study share the caches and engines
         self._intersection = CompletedIntersection()
         self._usable: dict[tuple, dict[int, bool]] = {}
@@ -153,7 +152,7 @@ class GPSampler(LockedState, BaseSampler):
         rng = seeded_rng(self._seed, 7, trial.number)
         x, c = enc.encode_trials(done, study.study_name)
         y = sign * np.array([t.values[0] for t in done], dtype=float)
-        y = _warp(y)
+        y = warp(y)
         mu, sd = float(y.mean()), float(y.std())
         ys = (y - mu) / (sd if sd > 0 else 1.0)
         gp = self._fit((study.study_name, key), enc, x, c, ys)
@@ -201,6 +200,8 @@ class GPSampler(LockedState, BaseSampler):
         dim = len(space)
         engine = self._sobol.get(dim)
         if engine is None or engine.num_generated > index:
+            from scipy.stats import qmc  # 0.3 s to import: not for TPE, which borrows the model
+
             engine = self._sobol[dim] = qmc.Sobol(dim, scramble=True, seed=self._seed % 2**32)
         with warnings.catch_warnings():  # non-power-of-2 sample counts
             warnings.simplefilter("ignore")
@@ -251,16 +252,6 @@ def _incumbent(gp: GaussianProcess, x: np.ndarray,
     noise)."""
     mean = gp.predict(x, c)[0]
     return float(mean.min()), np.argsort(mean)
-
-
-def _warp(y: np.ndarray) -> np.ndarray:
-    """log(1 + (y - min) / median(y - min)): monotone, so the best point stays the best, but
-    the tail of bad values (losses that explode, Rosenbrock's 1e6) no longer dominates the
-    standardized scale and the model spends its resolution near the good values. On
-    Rosenbrock-10 this divides the regret at 100 trials by ten."""
-    r = y - y.min()
-    med = float(np.median(r))
-    return np.log1p(r / med) if med > 0 else y
 
 
 def _redraw_one_choice(enc: Encoding, x: np.ndarray, c: np.ndarray,

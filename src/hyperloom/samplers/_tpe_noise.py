@@ -1,0 +1,89 @@
+"""Which trials are good when the objective is noisy: TPE's good set ranked by a Gaussian
+process's posterior mean instead of by the observed values.
+
+On a noisy objective (a validation score from one training run) the lowest values are mostly
+lucky draws, and a good set of lucky draws sends TPE's proposals after noise. A GP fitted to the
+best trials with a free noise variance tells how much of their spread is noise; where it finds
+some, the good set is taken by the posterior mean at the observed points, which averages each
+point with its neighbours. On a noise-free objective the fitted noise is at its floor, the
+posterior mean equals the values, and the ranking is left alone (no extra cost per proposal).
+
+The hyperparameters are fitted on at most `_FIT_MAX` best trials, and refitted only as the
+trials grow by half (by twice past `_FIT_MAX`): 10-40 ms per fit, four fits in the first 100
+trials, one per doubling after.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._gp._model import GaussianProcess, Priors, default_theta, warp
+
+_MIN_TRIALS = 30  # fewer cannot tell noise from signal
+_FIT_MAX = 100
+
+
+def _refit_at(n_fitted: int) -> float:
+    """The trial count of the next fit: after half as many more trials again while the fit
+    set still grows, after twice as many once it holds `_FIT_MAX` (its hyperparameters then
+    move little)."""
+    return n_fitted * (1.5 if n_fitted < _FIT_MAX else 2.0)
+
+
+# Below this share of noise in the variance the posterior mean orders the trials as their
+# values do (within a rank or two of the good set), so the values are used as they are.
+_MIN_NOISE_SHARE = 0.005
+
+
+class NoisyRanking:
+    """Per group of parameters: the last fit's hyperparameters and whether it found noise."""
+
+    def __init__(self) -> None:
+        self._fits: dict[object, tuple[int, np.ndarray, float]] = {}  # key: (n, theta, share)
+
+    def order(self, key: object, x: np.ndarray, c: np.ndarray,
+              values: np.ndarray) -> np.ndarray | None:
+        """Positions of `values` from the best by the posterior mean, restricted to the best
+        `_FIT_MAX` by value (enough to hold any good set); None when the values show no noise
+        (rank them as they are). `x`: numeric coordinates in [0, 1]; `c`: category codes."""
+        n = len(values)
+        if n < _MIN_TRIALS or not np.isfinite(values).all():
+            return None
+        fit = self._fits.get(key)
+        if fit is not None and n < _refit_at(fit[0]) and fit[2] < _MIN_NOISE_SHARE:
+            return None  # no noise at the last fit: nothing to compute until the next
+        top = np.argsort(values, kind="stable")[:_FIT_MAX]
+        y = warp(values[top])
+        sd = float(y.std())
+        if sd <= 0:
+            return None
+        y = (y - y.mean()) / sd
+        xt, ct = x[top], c[top]
+        if fit is None or n >= _refit_at(fit[0]) or fit[1].shape[0] != xt.shape[1] + \
+                ct.shape[1] + 2:
+            fit = self._fit(key, xt, ct, y, n, fit)
+        _, theta, share = fit
+        if share < _MIN_NOISE_SHARE:
+            return None
+        gp = GaussianProcess(xt, ct, y, theta)
+        noise = math.exp(theta[-1])
+        mean = y - noise * gp.alpha  # K alpha = y - noise alpha: the mean at the data
+        return top[np.argsort(mean, kind="stable")]
+
+    def _fit(self, key: object, x: np.ndarray, c: np.ndarray, y: np.ndarray, n: int,
+             old: tuple[int, np.ndarray, float] | None) -> tuple[int, np.ndarray, float]:
+        priors = Priors()
+        start = default_theta(x.shape[1], c.shape[1], priors, None)
+        # From a small noise alone the fit often stays in the optimum that interpolates
+        # every value with short lengthscales; a start with a tenth of the variance as noise
+        # finds the smoother explanation when it is the better one.
+        noisy_start = start.copy()
+        noisy_start[-1] = math.log(0.1)
+        warm = old is not None and len(old[1]) == len(start)
+        starts = [old[1] if warm else start, noisy_start]
+        theta = GaussianProcess.fit(x, c, y, starts, priors, None, max_iter=60).theta
+        s2, noise = math.exp(theta[-2]), math.exp(theta[-1])
+        fit = self._fits[key] = (n, theta, noise / (s2 + noise))
+        return fit
