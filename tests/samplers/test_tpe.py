@@ -16,6 +16,7 @@ from hyperloom.samplers._tpe import _mo_order, _split
 from hyperloom.samplers._tpe_history import History
 from hyperloom.space import (
     Choice,
+    Constant,
     IntUniform,
     LogUniform,
     QUniform,
@@ -437,3 +438,13 @@ def test_noisy_ranking_is_off_in_conditional_spaces_and_with_denoise_false():
     study.optimize(lambda t: _branin(t.params["x"], t.params["y"]) + rng.normal(0, 3.5),
                    n_trials=40)
     assert flat._noisy is not None
+
+
+def test_noisy_ranking_applies_next_to_a_constant_parameter():
+    space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15), "fixed": Constant(3)})
+    rng = np.random.default_rng(2)
+    sampler = TPESampler(seed=0)
+    study = hl.create_study(sampler=sampler, space=space)
+    study.optimize(lambda t: _branin(t.params["x"], t.params["y"]) + rng.normal(0, 3.5),
+                   n_trials=40)
+    assert sampler._noisy is not None and sampler._noisy._fits

@@ -19,6 +19,8 @@ What this implementation adds, and why:
   makes the search converge faster without giving up the prior's global exploration.
 - In groups of grid and categorical parameters, a point that was already evaluated (or is
   running) is not proposed again while the candidates hold a new one.
+- Where the values look noisy, the good set is taken by a GP's posterior mean at the trials
+  seen instead of by the values, which under noise are mostly lucky draws (`_tpe_noise`).
 - One proposal in ten redraws one of its categorical values from the prior. Without it a
   choice whose first trials were bad for other reasons (a poor learning rate next to the best
   activation) is never tried again once the good set agrees on another; on the `mixed`
@@ -417,8 +419,8 @@ class TPESampler(LockedState, BaseSampler):
         parameters of other groups too, which a GP of this group alone would take for noise
         (on the noise-free `mixed` problem it did, and lost 1.5x)."""
         if not self.denoise or hist.n_objectives > 1 or hist.n_infeasible \
-                or len(keys) < len(hist.columns) or len(rows) < self.n_startup_trials \
-                or hist.pruned[rows].any():
+                or len(rows) < self.n_startup_trials or hist.pruned[rows].any() \
+                or len(keys) < sum(not isinstance(d, Constant) for _, d in hist.columns):
             return None
         if self._noisy is None:
             from ._tpe_noise import NoisyRanking
