@@ -10,10 +10,8 @@ never rules out any region. Everything is vectorized over candidates x kernels.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -27,25 +25,6 @@ _TINY = 1e-300
 _MAX_CELLS = 128
 
 CONTINUOUS, DISCRETE, CATEGORICAL = 0, 1, 2
-_controller: Any = None
-
-
-def one_blas_thread() -> contextlib.AbstractContextManager:
-    """A multi-threaded BLAS spends far longer starting threads than computing our small
-    (candidates x kernels) products, and collapses on a loaded machine (measured: 0.1 ms with
-    one thread, 4-30 ms with two on a busy 2-core host). threadpoolctl, when installed (it
-    comes with scikit-learn), limits BLAS to one thread for the call."""
-    global _controller
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _controller = ThreadpoolController()
-        except Exception:  # noqa: BLE001 - optional: without it we run as numpy is set up
-            _controller = False
-    if _controller is False:
-        return contextlib.nullcontext()
-    return _controller.limit(limits=1, user_api="blas")
 
 
 class Dim:

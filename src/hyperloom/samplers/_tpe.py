@@ -42,9 +42,10 @@ from .. import objectives
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, LockedState, StudyView, TrialLike
+from ._blas import one_blas_thread
 from ._crowding import crowding_distance
 from ._params import Function, Int, Real, check_params
-from ._parzen import Layout, Parzen, one_blas_thread
+from ._parzen import Layout, Parzen
 from ._seeding import seeded_rng
 from ._tpe_history import History, Key, params_vector
 
@@ -83,6 +84,9 @@ class TPESampler(LockedState, BaseSampler):
             workers do not propose the same point.
         redraw_choice: chance that a proposal redraws one of its categorical values from the
             prior (see the module docstring); 0 turns it off.
+        redraw_branch: chance that a proposal redraws a choice between branches (one that
+            opens other parameters, in a static space or, inferred from the trials, in
+            define-by-run code) instead; 0 turns it off.
         floor_min_dims: the kernel-width floor narrows as if the space had at least this many
             dimensions (see `_floor`).
         denoise: where a GP fitted to the best trials finds noise in their values, take the
@@ -98,6 +102,7 @@ class TPESampler(LockedState, BaseSampler):
         "gamma": Real(0, 1, closed="neither") | Function("of the number of trials") | None,
         "prior_weight": Real(0, None),
         "redraw_choice": Real(0, 1),
+        "redraw_branch": Real(0, 1),
         "floor_min_dims": Int(1, None),
     }
 
@@ -105,7 +110,7 @@ class TPESampler(LockedState, BaseSampler):
                  gamma: Callable[[int], int] | float | None = None, prior_weight: float = 1.0,
                  consider_endpoints: bool = False, multivariate: bool = True, group: bool = True,
                  constant_liar: bool = True, redraw_choice: float = 0.1,
-                 floor_min_dims: int = 4, denoise: bool = True,
+                 redraw_branch: float = 0.15, floor_min_dims: int = 4, denoise: bool = True,
                  seed: int | None = None) -> None:
         check_params(self, locals())
         if group and not multivariate:
@@ -119,6 +124,7 @@ class TPESampler(LockedState, BaseSampler):
         self.group = bool(group)
         self.constant_liar = bool(constant_liar)
         self.redraw_choice = float(redraw_choice)
+        self.redraw_branch = float(redraw_branch)
         self.floor_min_dims = int(floor_min_dims)
         self.denoise = bool(denoise)
         self._seed = seed
@@ -188,10 +194,11 @@ class TPESampler(LockedState, BaseSampler):
         else:
             groups = [[(n, space[n]) for n in space.names]]
         out: dict[str, Any] = {}
+        branches = hist.branch_choices() if self.redraw_branch > 0 else frozenset()
         for keys in groups:
             if len(keys) == 1 and not self.group:
                 continue
-            vec = self._propose(study, trial, hist, keys)
+            vec = self._propose(study, trial, hist, keys, branches)
             if vec is not None:
                 out.update(_decode(keys, vec))
         return out
@@ -269,7 +276,7 @@ class TPESampler(LockedState, BaseSampler):
             if any(n in out for n, _ in keys):
                 keys = [(n, d) for n, d in keys if n not in out]
             if keys:
-                vec = self._propose(study, trial, hist, keys)
+                vec = self._propose(study, trial, hist, keys, node.branches)
                 if vec is None:
                     out.update({n: d.sample(self._rng) for n, d in keys})
                 else:
@@ -296,6 +303,7 @@ class TPESampler(LockedState, BaseSampler):
         return max(1, min(k, n))
 
     def _propose(self, study: StudyView, trial: TrialLike, hist: History, keys: list[Key],
+                 branches: frozenset[str] = frozenset(),
                  univariate: bool = False) -> np.ndarray | None:
         """The encoded vector of the best candidate for `keys`, or None before startup."""
         if hist.n < max(self.n_startup_trials, 1):
@@ -321,7 +329,7 @@ class TPESampler(LockedState, BaseSampler):
                                             n, k)
             seen = x if lies is None else np.vstack([x, lies])
             cand, score = self._candidates(layout, l_model, g_model, seen)
-        return self._redraw_one_choice(layout, cand[int(np.argmax(score))])
+        return self._redraw_one_choice(layout, cand[int(np.argmax(score))], keys, branches)
 
     def _lies(self, keys: list[Key]) -> np.ndarray | None:
         """Encoded params of the running trials (constant liar: counted as bad), or None."""
@@ -373,13 +381,25 @@ class TPESampler(LockedState, BaseSampler):
             score = np.where(fresh, score, -np.inf)
         return cand, score
 
-    def _redraw_one_choice(self, layout: Layout, best: np.ndarray) -> np.ndarray:
+    def _redraw_one_choice(self, layout: Layout, best: np.ndarray, keys: list[Key],
+                           branches: frozenset[str]) -> np.ndarray:
         """Guard against lock-in: a choice whose early trials were bad for other reasons (a
         poor learning rate, say) is never proposed again once the good set agrees on another;
-        now and then retry one with the model's values for everything else."""
-        if not layout.cat or self._rng.random() >= self.redraw_choice:
+        now and then retry one with the model's values for everything else. A choice between
+        branches (one of `branches`, which open other parameters) is retried more often: a
+        branch whose optimum is narrow looks bad in every trial that misses it, and only a
+        model of its own trials, fed by retries, can find it."""
+        if not layout.cat:
             return best
-        j = layout.cat[int(self._rng.integers(len(layout.cat)))]
+        j = None
+        if branches and self.redraw_branch > 0:
+            opens = [j for j in layout.cat if keys[j][0] in branches]
+            if opens and self._rng.random() < self.redraw_branch:
+                j = opens[int(self._rng.integers(len(opens)))]
+        if j is None:
+            if self._rng.random() >= self.redraw_choice:
+                return best
+            j = layout.cat[int(self._rng.integers(len(layout.cat)))]
         best = best.copy()
         best[j] = self._rng.integers(layout.dims[j].n)
         return best
@@ -548,12 +568,13 @@ class _Node:
     """One level of a conditional space: its parameters, modelled jointly, and the subspaces
     that each of its choices opens."""
 
-    __slots__ = ("keys", "constants", "children")
+    __slots__ = ("keys", "constants", "children", "branches")
 
     def __init__(self) -> None:
         self.keys: list[Key] = []
         self.constants: list[Key] = []
         self.children: list[tuple[str, dict[Any, _Node]]] = []
+        self.branches: frozenset[str] = frozenset()  # the choices that open subspaces
 
     @classmethod
     def build(cls, entries: dict[str, Distribution]) -> _Node:
@@ -570,4 +591,5 @@ class _Node:
                     if sub is not None and len(sub.top_level):
                         branches[_branch_key(value)] = cls.build(sub.top_level)
                 node.children.append((name, branches))
+        node.branches = frozenset(name for name, _ in node.children)
         return node

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..space import Distribution
+from ..space import Choice, Distribution
 from ..storage import FrozenTrial, TrialState
 
 Key = tuple[str, Distribution]
@@ -56,6 +56,7 @@ class History:
         self._signatures: set[frozenset[int]] = set()
         self._matrices: dict[int, list] = {}
         self._last: dict[str, Column] = {}  # per name, the column its last value went to
+        self._branches: tuple[int, frozenset[str]] | None = None  # (n, `branch_choices()`)
 
     # -- recording ----------------------------------------------------------------------------
     def _grow(self) -> None:
@@ -150,6 +151,33 @@ class History:
             self.version += 1
 
     # -- reading ------------------------------------------------------------------------------
+    def branch_choices(self) -> frozenset[str]:
+        """Names of the categorical parameters that choose between branches, inferred from
+        the trials: some other parameter is present in every trial with one of its values and
+        absent from every trial with another (define-by-run code that asks different questions
+        after each answer). Recomputed as the trials double: the structure settles early."""
+        n = self.n
+        if self._branches is not None and n < 2 * max(self._branches[0], 4):
+            return self._branches[1]
+        keys = list(self.columns)
+        present = np.empty((n, len(keys)), dtype=bool)
+        for j, k in enumerate(keys):
+            present[:, j] = ~np.isnan(self.columns[k].data[:n])
+        found = set()
+        for j, (name, dist) in enumerate(keys):
+            if not isinstance(dist, Choice) or len(dist.values()) < 2:
+                continue
+            codes = self.columns[keys[j]].data[:n]
+            # Per value taken: the share of its trials in which each parameter is present.
+            shares = np.array([present[codes == v].mean(axis=0)
+                               for v in np.unique(codes[present[:, j]])])
+            other = np.array([k[0] != name for k in keys])
+            if len(shares) > 1 and (other & (shares.max(axis=0) == 1.0)
+                                    & (shares.min(axis=0) == 0.0)).any():
+                found.add(name)
+        self._branches = (n, frozenset(found))
+        return self._branches[1]
+
     def matrix(self, keys: list[Key]) -> tuple[np.ndarray, np.ndarray]:
         """(rows where every key is present, their encoded values (rows x keys)). Cached per
         `keys` list (by identity): only rows recorded since the last call are added."""

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from ._blas import one_blas_thread
 from ._gp._model import GaussianProcess, Priors, default_theta, warp
 
 _MIN_TRIALS = 30  # fewer cannot tell noise from signal
@@ -61,13 +62,14 @@ class NoisyRanking:
             return None
         y = (y - y.mean()) / sd
         xt, ct = x[top], c[top]
-        if fit is None or n >= _refit_at(fit[0]) or fit[1].shape[0] != xt.shape[1] + \
-                ct.shape[1] + 2:
-            fit = self._fit(key, xt, ct, y, n, fit)
-        _, theta, share = fit
-        if share < _MIN_NOISE_SHARE:
-            return None
-        gp = GaussianProcess(xt, ct, y, theta)
+        with one_blas_thread():
+            if fit is None or n >= _refit_at(fit[0]) or fit[1].shape[0] != xt.shape[1] + \
+                    ct.shape[1] + 2:
+                fit = self._fit(key, xt, ct, y, n, fit)
+            _, theta, share = fit
+            if share < _MIN_NOISE_SHARE:
+                return None
+            gp = GaussianProcess(xt, ct, y, theta)
         noise = math.exp(theta[-1])
         mean = y - noise * gp.alpha  # K alpha = y - noise alpha: the mean at the data
         return top[np.argsort(mean, kind="stable")]

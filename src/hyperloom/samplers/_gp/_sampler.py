@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 import warnings
@@ -22,6 +21,7 @@ from .._base import (
     prior_draw,
     seed_or_fresh,
 )
+from .._blas import one_blas_thread
 from .._params import Int, Real, check_params
 from .._seeding import seeded_rng
 from ._acquisition import Acquisition
@@ -30,23 +30,6 @@ from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta, warp
 from ._optimize_acqf import optimize_acqf
 
 _FIT_MAX = 100  # hyperparameters are fitted on at most this many observations
-_BLAS: list[Any] = []  # [threadpoolctl controller or None], built on first use
-
-
-def _one_blas_thread():
-    """A context that runs BLAS on one thread. The GP's matrices are small (hundreds of rows):
-    threaded BLAS only adds synchronization, which costs 10-100x on a busy machine. Uses
-    threadpoolctl when it is installed; otherwise does nothing."""
-    if not _BLAS:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS.append(ThreadpoolController())
-        except Exception:  # pragma: no cover - optional
-            _BLAS.append(None)
-    if _BLAS[0] is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 class GPSampler(LockedState, BaseSampler):
@@ -142,7 +125,7 @@ class GPSampler(LockedState, BaseSampler):
                     done.append(t)
         if len(done) < self.n_startup_trials:
             return self._sobol_point(space, trial.number)
-        with _one_blas_thread():
+        with one_blas_thread():
             return self._propose(study, trial, space, key, enc, done, trials)
 
     def _propose(self, study: StudyView, trial: TrialLike, space: SearchSpace, key: tuple,
