@@ -218,3 +218,25 @@ def test_under_a_time_budget_a_slow_objective_keeps_the_gp():
     study.optimize(slow, timeout=4.0)
     picks = [t.system_attrs["sampler"] for t in study.trials]
     assert len(picks) >= 12 and set(picks[1:]) == {"gp"}
+
+
+def _bowl(x: float, y: float) -> float:
+    return (x - 0.3) ** 2 + 2 * (y + 0.2) ** 2 + 0.3 * math.sin(5 * x)
+
+
+@pytest.mark.slow  # two GP runs of 45 trials
+def test_a_noisy_objective_moves_from_the_gp_to_tpe_a_smooth_one_keeps_it():
+    space = SearchSpace({"x": Uniform(-1, 1), "y": Uniform(-1, 1)})
+    noise = np.random.default_rng(0).normal(0.0, 0.15, 45)  # 3-10% of the variance
+    noisy = hl.create_study(seed=0, space=space)
+    noisy.optimize(lambda t: _bowl(t.params["x"], t.params["y"]) + noise[t.number],
+                   n_trials=45)
+    picks = [t.system_attrs["sampler"] for t in noisy.trials]
+    # Five GP fits in a row that put 3% or more of the variance in noise, and at least 20
+    # trials: TPE from then on, for good.
+    switch = picks.index("tpe")
+    assert picks[1:switch] == ["gp"] * (switch - 1) and set(picks[switch:]) == {"tpe"}
+    assert 20 <= switch <= 35
+    smooth = hl.create_study(seed=0, space=space)
+    smooth.optimize(lambda t: _bowl(t.params["x"], t.params["y"]), n_trials=45)
+    assert [t.system_attrs["sampler"] for t in smooth.trials][1:] == ["gp"] * 44

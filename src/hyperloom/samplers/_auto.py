@@ -15,14 +15,18 @@ docs/samplers.md; in short:
 - under a time budget (`optimize(timeout=...)`), a GP whose last proposal cost more than the
   objective takes (median) gives way to the cheap sampler: it would at least halve the
   trials run, and the default should be the best per second, not only per trial;
+- a GP that finds the objective noisy (from 20 trials on, its fitted noise has held at least
+  `gp_max_noise` of the variance in five fits in a row) gives way to the cheap sampler for
+  good: noise takes away the GP's edge, precise placement, and TPE ranks its good set by a
+  noise model of its own;
 - samplers that are not installed are skipped (GP needs only numpy/scipy, CMA-ES the `cmaes`
   package, a dependency of hyperloom; without it TPE takes CMA-ES's place).
 
-The choice is made once per trial, at its first proposal, from the trials alone (and, for
-large numeric spaces or under a time budget only, from how long they took), never from
-randomness: a seeded AutoSampler is reproducible when the run has no timeout. Each inner
-sampler is seeded from the AutoSampler's seed. The choice is stored with the trial as the
-system attribute "sampler".
+The choice is made once per trial, at its first proposal, from the trials alone (and the GP's
+fit to them; for large numeric spaces or under a time budget only, from how long they took),
+never from randomness: a seeded AutoSampler is reproducible when the run has no timeout.
+Each inner sampler is seeded from the AutoSampler's seed. The choice is stored with the trial
+as the system attribute "sampler".
 """
 
 from __future__ import annotations
@@ -49,18 +53,24 @@ class AutoSampler(BaseSampler):
         gp_max_trials: trials after which a GP study continues with TPE.
         gp_min_seconds: a larger numeric space is modelled with a GP when the objective
             takes at least this long (median of the completed trials).
+        gp_max_noise: from 20 trials on, a GP whose fitted noise has held at least this
+            share of the variance in five fits in a row gives way to TPE (CMA-ES on the spaces
+            of rule 3) for good.
     """
 
+    _noise_trials = 20  # earlier GP fits are too uncertain to call an objective noisy
     _params = {"gp_max_dims": Int(0, None), "gp_max_trials": Int(0, None),
-               "gp_min_seconds": Real(0, None)}
+               "gp_min_seconds": Real(0, None), "gp_max_noise": Real(0, 1)}
 
     def __init__(self, *, seed: int | None = None, gp_max_dims: int = 8,
-                 gp_max_trials: int = 200, gp_min_seconds: float = 1.0) -> None:
+                 gp_max_trials: int = 200, gp_min_seconds: float = 1.0,
+                 gp_max_noise: float = 0.03) -> None:
         check_params(self, locals())
         self._seed = seed
         self.gp_max_dims = int(gp_max_dims)
         self.gp_max_trials = int(gp_max_trials)
         self.gp_min_seconds = float(gp_min_seconds)
+        self.gp_max_noise = float(gp_max_noise)
         self._samplers: dict[str, BaseSampler] = {}
         self._choice: tuple[str, int, str] | None = None  # (study, trial number, sampler name)
         self._chosen: dict[tuple[str, int], str] = {}  # until the trial finishes: its record
@@ -115,6 +125,12 @@ class AutoSampler(BaseSampler):
             if study.space is not None:  # a static space stays what it is
                 shape.settled = cheap
             return cheap
+        if shape.noisy_fits >= _NOISY_FITS and shape.n_finished >= self._noise_trials:
+            # A noisy objective: the GP's edge is in placing points precisely, which noise
+            # takes away, while TPE's good set, ranked by its own noise model, averages
+            # neighbours. Final: the GP is not asked again.
+            shape.settled = cheap
+            return cheap
         if getattr(study, "deadline", None) is not None and shape.gp_seconds is not None \
                 and shape.gp_seconds > shape.median_duration():
             # Under a time budget, a GP that costs more than the objective would at least halve
@@ -143,6 +159,9 @@ class AutoSampler(BaseSampler):
         shape = self._seen.get(study.study_name)
         if shape is not None and shape.n_finished >= inner.n_startup_trials:  # a model's cost
             shape.gp_seconds = time.perf_counter() - started
+            share = inner.noise_share(study, space)
+            noisy = share is not None and share >= self.gp_max_noise
+            shape.noisy_fits = shape.noisy_fits + 1 if noisy else 0
         return params
 
     def sample_independent(self, study: StudyView, trial: TrialLike, name: str,
@@ -166,6 +185,9 @@ class AutoSampler(BaseSampler):
 
 
 _SALT = {"tpe": 1, "gp": 2, "cmaes": 3}
+# A real objective's GP fit now and then puts a few percent in noise (a rough patch of a
+# cross-validated loss); a noisy one's does so fit after fit.
+_NOISY_FITS = 5
 _AVAILABLE: dict[str, bool] = {}
 
 
@@ -190,7 +212,8 @@ class _Shape:
     one, otherwise from the finished trials (read incrementally)."""
 
     __slots__ = ("space", "numeric", "categorical", "conditional", "dynamic", "n_finished",
-                 "settled", "durations", "gp_seconds", "_dists", "_pos", "_signature")
+                 "settled", "durations", "gp_seconds", "noisy_fits", "_dists", "_pos",
+                 "_signature")
 
     def __init__(self, space: SearchSpace | None) -> None:
         self.space = space
@@ -202,6 +225,7 @@ class _Shape:
         self.settled: str | None = None  # the sampler for every later trial, once final
         self.durations: list[float] = []  # of completed trials
         self.gp_seconds: float | None = None  # the last GP proposal's cost, once past Sobol
+        self.noisy_fits = 0  # consecutive GP fits that put `gp_max_noise` or more in noise
         self._dists: dict[str, Distribution] = {}
         self._pos = 0
         self._signature: frozenset[str] | None = None

@@ -98,6 +98,17 @@ class GPSampler(LockedState, BaseSampler):
         # Proposals derive from (seed, trial number): parallel workers already differ.
         pass
 
+    def noise_share(self, study: StudyView, space: SearchSpace) -> float | None:
+        """The share of the (warped, standardized) objective's variance that the last model
+        fitted for `study` on `space` puts in noise rather than in the function: near 0 for a
+        smooth, deterministic objective, a few percent and more for a noisy one. None before
+        the first fit."""
+        theta = self._theta.get((study.study_name, tuple((n, space[n]) for n in space.names)))
+        if theta is None:
+            return None
+        signal, noise = math.exp(theta[-2]), math.exp(theta[-1])
+        return noise / (signal + noise)
+
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:
         if not len(space):
