@@ -163,6 +163,7 @@ class History:
         present = np.empty((n, len(keys)), dtype=bool)
         for j, k in enumerate(keys):
             present[:, j] = ~np.isnan(self.columns[k].data[:n])
+        names = np.array([name for name, _ in keys])
         found = set()
         for j, (name, dist) in enumerate(keys):
             if not isinstance(dist, Choice) or len(dist.values()) < 2:
@@ -171,7 +172,7 @@ class History:
             # Per value taken: the share of its trials in which each parameter is present.
             shares = np.array([present[codes == v].mean(axis=0)
                                for v in np.unique(codes[present[:, j]])])
-            other = np.array([k[0] != name for k in keys])
+            other = names != name
             if len(shares) > 1 and (other & (shares.max(axis=0) == 1.0)
                                     & (shares.min(axis=0) == 0.0)).any():
                 found.add(name)

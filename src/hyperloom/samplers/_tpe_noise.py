@@ -24,6 +24,9 @@ from ._gp._model import GaussianProcess, Priors, default_theta, warp
 
 _MIN_TRIALS = 30  # fewer cannot tell noise from signal
 _FIT_MAX = 100
+# Below this share of noise in the variance the posterior mean orders the trials as their
+# values do (within a rank or two of the good set), so the values are used as they are.
+_MIN_NOISE_SHARE = 0.005
 
 
 def _refit_at(n_fitted: int) -> float:
@@ -31,11 +34,6 @@ def _refit_at(n_fitted: int) -> float:
     set still grows, after twice as many once it holds `_FIT_MAX` (its hyperparameters then
     move little)."""
     return n_fitted * (1.5 if n_fitted < _FIT_MAX else 2.0)
-
-
-# Below this share of noise in the variance the posterior mean orders the trials as their
-# values do (within a rank or two of the good set), so the values are used as they are.
-_MIN_NOISE_SHARE = 0.005
 
 
 class NoisyRanking:
