@@ -25,10 +25,11 @@ What this implementation adds, and why:
   choice whose first trials were bad for other reasons (a poor learning rate next to the best
   activation) is never tried again once the good set agrees on another; on the `mixed`
   benchmark problem it takes the median regret from 0.0054 to 0.0030 at 200 trials (42 and
-  47 runs of 60 in the best basin; at 100 trials 0.059 and 0.047; `./run bench ablations`). A choice between branches (one
-  that opens other parameters: from the static space, or inferred from define-by-run trials
-  by `History.branch_choices`) is retried in 15% of the proposals: a branch whose optimum is
-  narrow looks worse than a decoy until its own model, fed by the retries, finds it.
+  47 runs of 60 in the best basin; at 100 trials 0.059 and 0.047; `./run bench ablations`).
+  A choice between branches (one that opens other parameters: from the static space, or
+  inferred from define-by-run trials by `History.branch_choices`) is retried in 15% of the
+  proposals: a branch whose optimum is narrow looks worse than a decoy until its own model,
+  fed by the retries, finds it.
 """
 
 from __future__ import annotations

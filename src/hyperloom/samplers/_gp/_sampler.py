@@ -39,7 +39,7 @@ class GPSampler(LockedState, BaseSampler):
     maximizing log expected improvement from many starts.
 
     The first `n_startup_trials` points come from a scrambled Sobol sequence. Objective values
-    are log-warped above their minimum and standardized before fitting (see `warp` in _model.py). Integer
+    are log-warped above their minimum and standardized before fitting (`_model.warp`). Integer
     and stepped parameters are optimized on their grid of values; categorical parameters by
     local search; conditional parameters sit at a neutral value while inactive. Trials still
     running count as if they returned the best value so far (a constant liar), so parallel
