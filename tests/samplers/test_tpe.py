@@ -379,21 +379,15 @@ def test_a_choice_the_good_set_has_written_off_is_still_retried_now_and_then():
     assert 0.02 <= share_of_written_off_choices(sampler, 60, 300) <= 0.12
 
 
-def _branin(x: float, y: float) -> float:
-    return ((y - 5.1 / (4 * math.pi ** 2) * x * x + 5 / math.pi * x - 6) ** 2
-            + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x) + 10)
-
-
-_BRANIN_MIN = 0.397887
 _BRANIN_SPACE = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
 
 
 def _late_regret_on_noisy_branin(denoise: bool, seed: int) -> float:
     noise = np.random.default_rng(seed).normal(0.0, 3.5, 120)  # 10% of the median-to-optimum gap
     study = hl.create_study(sampler=TPESampler(seed=seed, denoise=denoise), space=_BRANIN_SPACE)
-    study.optimize(lambda t: _branin(t.params["x"], t.params["y"]) + noise[t.number],
+    study.optimize(lambda t: branin(t.params["x"], t.params["y"]) + noise[t.number],
                    n_trials=120)
-    return float(np.median([_branin(t.params["x"], t.params["y"]) - _BRANIN_MIN
+    return float(np.median([branin(t.params["x"], t.params["y"])
                             for t in study.trials[60:]]))
 
 
@@ -436,7 +430,7 @@ def test_noisy_ranking_is_off_in_conditional_spaces_and_with_denoise_false():
         assert sampler._noisy is None
     flat = TPESampler(seed=0)
     study = hl.create_study(sampler=flat, space=_BRANIN_SPACE)
-    study.optimize(lambda t: _branin(t.params["x"], t.params["y"]) + rng.normal(0, 3.5),
+    study.optimize(lambda t: branin(t.params["x"], t.params["y"]) + rng.normal(0, 3.5),
                    n_trials=40)
     assert flat._noisy is not None
 
@@ -446,7 +440,7 @@ def test_noisy_ranking_applies_next_to_a_constant_parameter():
     rng = np.random.default_rng(2)
     sampler = TPESampler(seed=0)
     study = hl.create_study(sampler=sampler, space=space)
-    study.optimize(lambda t: _branin(t.params["x"], t.params["y"]) + rng.normal(0, 3.5),
+    study.optimize(lambda t: branin(t.params["x"], t.params["y"]) + rng.normal(0, 3.5),
                    n_trials=40)
     assert sampler._noisy is not None and sampler._noisy._fits
 

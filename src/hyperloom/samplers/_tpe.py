@@ -421,13 +421,13 @@ class TPESampler(LockedState, BaseSampler):
     def _rank_weights(self, hist: History, rows: np.ndarray) -> np.ndarray | None:
         """Weights of the good trials: the best counts most (1), the last of the good set
         `self._rank_w` (single objective; uniform otherwise)."""
-        k = len(rows)
-        if self._rank_w >= 1.0 or k < 2 or hist.n_objectives > 1:
+        ramp = None if hist.n_objectives > 1 else self._rank_ramp(len(rows))
+        if ramp is None:
             return None
-        rank = np.empty(k)
-        rank[np.lexsort((hist.values[rows, 0], -hist.step[rows], hist.pruned[rows]))] = \
-            np.arange(k)
-        return 1.0 - (1.0 - self._rank_w) * rank / (k - 1)
+        order = np.lexsort((hist.values[rows, 0], -hist.step[rows], hist.pruned[rows]))
+        weights = np.empty(len(rows))
+        weights[order] = ramp
+        return weights
 
     def _rank_ramp(self, k: int) -> np.ndarray | None:
         """`_rank_weights` for a good set already in order from the best."""
