@@ -100,3 +100,20 @@ def test_stale_heartbeats_fail_only_silent_trials(storage):
     states = {t.trial_id: t.state for t in storage.get_trials(sid)}
     assert states == {stale: TrialState.FAILED, fresh: TrialState.RUNNING,
                       quiet: TrialState.RUNNING}
+
+
+@pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
+def test_a_trial_started_beating_is_failed_even_if_its_worker_dies_before_the_next_beat(storage):
+    # A worker killed between creating (or claiming) its trial and its first beat of the
+    # interval must not leave a trial RUNNING forever: the first beat is part of the write.
+    sid = storage.create_study("hb", ["minimize"])
+    storage.create_trial(sid, beating=True)
+    storage.create_trial(sid, state=TrialState.WAITING)
+    assert storage.pop_waiting_trial(sid, beating=True).number == 1
+    storage.create_trial(sid)  # started without a heartbeat: left alone
+    import time
+
+    time.sleep(0.3)
+    assert storage.fail_stale_trials(sid, grace_seconds=0.2) == [0, 1]
+    assert [t.state for t in storage.get_trials(sid)] == \
+        [TrialState.FAILED, TrialState.FAILED, TrialState.RUNNING]

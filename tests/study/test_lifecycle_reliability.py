@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -243,7 +244,7 @@ def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url
     # The whole process group (worker and heartbeat helper) is paused, as Ctrl-Z or a
     # scheduler's suspend does: the trial is failed, then its worker comes back with a result.
     proc = _start_worker(url, options=BEATING.format(grace=0.5), long_call="time.sleep(0.3)")
-    os.killpg(proc.pid, signal.SIGSTOP)
+    _pause_group_outside_a_write(proc, url)
     watcher = _watch(url, grace=0.5)
     # Up to IDLE_IN_TRANSACTION_SECONDS more if the pause caught the worker inside a write.
     assert _wait_until(lambda: _failed_numbers(watcher) == [3], 30.0)
@@ -257,6 +258,29 @@ def test_a_result_computed_after_the_trial_was_failed_is_kept_with_a_warning(url
         [TrialState.COMPLETE]
     assert trials[4].system_attrs["late_result_of"] == 3
     assert trials[4].value == trials[4].params["x"]
+
+
+def _pause_group_outside_a_write(proc: subprocess.Popen, url: str) -> None:
+    """SIGSTOP the worker's process group. On SQLite, not while it holds the write lock: no
+    one can take that lock from a paused process, so the others would wait out retry_seconds
+    (docs/reliability.md); PostgreSQL ends such a session itself, so any moment will do."""
+    os.killpg(proc.pid, signal.SIGSTOP)
+    if not url.startswith("sqlite"):
+        return
+    path = url.removeprefix("sqlite:///")
+    for _ in range(100):
+        probe = sqlite3.connect(path, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.rollback()
+            return
+        except sqlite3.OperationalError:  # caught inside a write: let it finish, pause again
+            os.killpg(proc.pid, signal.SIGCONT)
+            time.sleep(0.01)
+            os.killpg(proc.pid, signal.SIGSTOP)
+        finally:
+            probe.close()
+    pytest.fail("the worker held the SQLite write lock at each of 100 pauses")
 
 
 @pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not

@@ -64,13 +64,17 @@ class BaseStorage(ABC):
     def create_trial(self, study_id: int, *, state: TrialState = TrialState.RUNNING,
                      params: dict[str, Any] | None = None,
                      distributions: dict[str, Distribution] | None = None,
-                     system_attrs: dict[str, Any] | None = None) -> tuple[int, int]:
-        """Insert a trial; returns (trial_id, number)."""
+                     system_attrs: dict[str, Any] | None = None,
+                     beating: bool = False) -> tuple[int, int]:
+        """Insert a trial; returns (trial_id, number). With `beating`, a RUNNING trial gets its
+        first heartbeat in the same write: a worker killed right after leaves no trial that
+        `fail_stale_trials` would never fail."""
         ...
 
     @abstractmethod
-    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
-        """Atomically move the oldest WAITING trial to RUNNING and return it (None if none)."""
+    def pop_waiting_trial(self, study_id: int, *, beating: bool = False) -> FrozenTrial | None:
+        """Atomically move the oldest WAITING trial to RUNNING and return it (None if none);
+        `beating` as for `create_trial`."""
         ...
 
     @abstractmethod

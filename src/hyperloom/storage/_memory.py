@@ -131,7 +131,8 @@ class InMemoryStorage(BaseStorage):
     def create_trial(self, study_id: int, *, state: TrialState = TrialState.RUNNING,
                      params: dict[str, Any] | None = None,
                      distributions: dict[str, Distribution] | None = None,
-                     system_attrs: dict[str, Any] | None = None) -> tuple[int, int]:
+                     system_attrs: dict[str, Any] | None = None,
+                     beating: bool = False) -> tuple[int, int]:
         with self._lock:
             study = self._study(study_id)
             tid = self._next_trial_id
@@ -142,6 +143,8 @@ class InMemoryStorage(BaseStorage):
                 _read_back_all(system_attrs),
                 time.time() if state == TrialState.RUNNING else None))
             self._trials[tid] = (study_id, number)
+            if beating and state == TrialState.RUNNING:
+                self._heartbeats[tid] = time.time()
             if state == TrialState.WAITING:
                 study.waiting.append(study.trials[-1])
             return tid, number
@@ -160,7 +163,7 @@ class InMemoryStorage(BaseStorage):
                                      "trial cannot change")
         return t
 
-    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+    def pop_waiting_trial(self, study_id: int, *, beating: bool = False) -> FrozenTrial | None:
         with self._lock:
             waiting = self._study(study_id).waiting
             if not waiting:
@@ -168,6 +171,8 @@ class InMemoryStorage(BaseStorage):
             t = waiting.popleft()
             t.state = TrialState.RUNNING
             t.datetime_start = time.time()
+            if beating:
+                self._heartbeats[t.trial_id] = t.datetime_start
             return self._copy(t)
 
     def set_trial_params(self, trial_id: int, params: dict[str, Any],

@@ -285,13 +285,16 @@ class SQLStorage(BaseStorage):
     def create_trial(self, study_id: int, *, state: TrialState = TrialState.RUNNING,
                      params: dict[str, Any] | None = None,
                      distributions: dict[str, Distribution] | None = None,
-                     system_attrs: dict[str, Any] | None = None) -> tuple[int, int]:
+                     system_attrs: dict[str, Any] | None = None,
+                     beating: bool = False) -> tuple[int, int]:
         now = time.time()
+        running = state == TrialState.RUNNING
         values = {
             "study_id": study_id, "state": int(state), "params": dumps(params or {}),
             "distributions": self._dists.encode(study_id, distributions or {}),
             "intermediate": "{}", "user_attrs": "{}", "system_attrs": attrs_json(system_attrs),
-            "datetime_start": now if state == TrialState.RUNNING else None,
+            "datetime_start": now if running else None,
+            "heartbeat": now if running and beating else None,
         }
 
         def op(conn: sa.Connection) -> tuple[int, int]:
@@ -306,14 +309,20 @@ class SQLStorage(BaseStorage):
         self._remember_study(trial_id, study_id)
         return trial_id, number
 
-    def pop_waiting_trial(self, study_id: int) -> FrozenTrial | None:
+    def pop_waiting_trial(self, study_id: int, *, beating: bool = False) -> FrozenTrial | None:
         candidates = self._read(lambda c: c.execute(
             _FIRST_WAITING, {"sid": study_id}).scalars().all())
-        for trial_id in candidates:
-            claimed = self._write(lambda c, tid=trial_id: c.execute(
+        def claim(conn: sa.Connection, trial_id: int) -> int:
+            now = time.time()
+            return conn.execute(
                 S.trials.update()
-                .where(S.trials.c.trial_id == tid, S.trials.c.state == int(TrialState.WAITING))
-                .values(state=int(TrialState.RUNNING), datetime_start=time.time())).rowcount)
+                .where(S.trials.c.trial_id == trial_id,
+                       S.trials.c.state == int(TrialState.WAITING))
+                .values(state=int(TrialState.RUNNING), datetime_start=now,
+                        heartbeat=now if beating else None)).rowcount
+
+        for trial_id in candidates:
+            claimed = self._write(lambda c, tid=trial_id: claim(c, tid))
             if claimed:
                 self._remember_study(trial_id, study_id)
                 return self.get_trial(trial_id)

@@ -13,9 +13,10 @@ def ask_trial(ctx: TrialContext,
               fixed_distributions: dict[str, Distribution] | None = None) -> Trial:
     """Start a trial: enqueued params first, else what the sampler claims. With a static
     space (or `fixed_distributions`) its params are sampled now."""
-    if ctx.heartbeat is not None:
+    beating = ctx.heartbeat is not None
+    if beating:
         fail_stale(ctx)
-    waiting = ctx.storage.pop_waiting_trial(ctx.study_id)
+    waiting = ctx.storage.pop_waiting_trial(ctx.study_id, beating=beating)
     if waiting is not None:
         trial = Trial(ctx, waiting.trial_id, waiting.number,
                       waiting.system_attrs.get("fixed_params", {}))
@@ -24,7 +25,8 @@ def ask_trial(ctx: TrialContext,
     else:
         fixed = ctx.sampler.claim_params(ctx.view)
         system = {"fixed_params": fixed} if fixed else None
-        trial_id, number = ctx.storage.create_trial(ctx.study_id, system_attrs=system)
+        trial_id, number = ctx.storage.create_trial(ctx.study_id, system_attrs=system,
+                                                    beating=beating)
         trial = Trial(ctx, trial_id, number, fixed)
     ctx.running.add(trial, ctx.heartbeat)
     if ctx.view.space is not None:

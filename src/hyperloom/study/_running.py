@@ -18,11 +18,11 @@ class RunningTrials:
         self._beater: Any = None  # chosen at the first trial that beats
 
     def add(self, trial: Any, heartbeat: Any | None) -> None:
-        """`trial` runs here now; with `heartbeat` (interval, grace) it beats at once."""
+        """`trial` runs here now; with `heartbeat` (interval, grace) it beats every interval
+        (its first beat was stored with the trial: `create_trial(..., beating=True)`)."""
         self._trials[trial.trial_id] = trial
         if heartbeat is None:
             return
-        self._storage.record_heartbeat(trial.trial_id)
         if self._beater is None:
             self._beater = beater_for(self._storage, heartbeat.interval, heartbeat.grace)
         self._beater.add(trial.trial_id, self._study_id)
