@@ -109,9 +109,9 @@ def test_define_by_run_fixed_numeric_params_use_gp_dynamic_ones_tpe():
     sampler = Spy(seed=0, gp_max_trials=50)
     study = hl.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2 + t.suggest_int("n", 1, 5),
-                   n_trials=12)
-    assert sampler.picks[0] == "tpe"  # nothing is known before the first trial
-    assert set(sampler.picks[i] for i in range(1, 12)) == {"gp"}
+                   n_trials=16)
+    # Ten trials to learn the parameters (the GP would start with space-filling points too).
+    assert [sampler.picks[i] for i in range(16)] == ["tpe"] * 10 + ["gp"] * 6
 
     sampler = Spy(seed=0)
     study = hl.create_study(sampler=sampler)
@@ -123,6 +123,35 @@ def test_define_by_run_fixed_numeric_params_use_gp_dynamic_ones_tpe():
 
     study.optimize(objective, n_trials=20)
     assert sampler.picks[19] == "tpe"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_on_a_define_by_run_conditional_space_the_default_makes_the_trials_of_tpe(seed):
+    def objective(t) -> float:
+        model = t.suggest_categorical("model", ["tree", "net"])
+        if model == "tree":
+            return (t.suggest_int("depth", 1, 12) - 7) ** 2 / 10
+        return (t.suggest_float("lr", 1e-4, 1, log=True) - 0.01) ** 2 \
+            + t.suggest_float("dropout", 0, 0.5)
+
+    def params(sampler):
+        study = hl.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=30)
+        return [t.params for t in study.trials]
+
+    assert params(AutoSampler(seed=seed)) == params(hl.samplers.TPESampler(seed=seed))
+
+
+def test_on_a_small_static_space_the_default_makes_the_trials_of_the_gp():
+    space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
+
+    def params(sampler):
+        study = hl.create_study(sampler=sampler, space=space)
+        study.optimize(lambda t: (t.params["x"] - 1) ** 2 + (t.params["y"] - 3) ** 2,
+                       n_trials=14)
+        return [t.params for t in study.trials]
+
+    assert params(AutoSampler(seed=3)) == params(hl.samplers.GPSampler(seed=3))
 
 
 def test_same_seed_gives_identical_params_over_three_runs():
@@ -203,7 +232,7 @@ def test_under_a_time_budget_a_cheap_objective_moves_from_the_gp_to_tpe():
     # The same study without a timeout keeps the GP: the rule is about time, not trials.
     study = hl.create_study(seed=0)
     study.optimize(_cheap, n_trials=14)
-    assert [t.system_attrs["sampler"] for t in study.trials][1:] == ["gp"] * 13
+    assert [t.system_attrs["sampler"] for t in study.trials] == ["tpe"] * 10 + ["gp"] * 4
 
 
 @pytest.mark.slow  # several seconds of objective
@@ -217,7 +246,7 @@ def test_under_a_time_budget_a_slow_objective_keeps_the_gp():
     study = hl.create_study(seed=0)
     study.optimize(slow, timeout=4.0)
     picks = [t.system_attrs["sampler"] for t in study.trials]
-    assert len(picks) >= 12 and set(picks[1:]) == {"gp"}
+    assert len(picks) >= 12 and set(picks[10:]) == {"gp"}
 
 
 def _bowl(x: float, y: float) -> float:

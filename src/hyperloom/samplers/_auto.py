@@ -3,7 +3,9 @@ what the study looks like. The rule and the benchmark numbers behind it are in
 docs/samplers.md; in short:
 
 - several objectives, parameters that change from trial to trial (define-by-run), or only
-  categorical parameters: TPE, whose tree-structured model handles all of them;
+  categorical parameters: TPE, whose tree-structured model handles all of them; a
+  define-by-run study also starts with TPE for its first 10 trials (the GP's own start would
+  be space-filling points too), while the rule learns which parameters it has;
 - a fixed space (static, or the same parameters in every trial; categorical and conditional
   parameters allowed) with at most `gp_max_dims` numeric parameters: GP (Bayesian
   optimization) for the first `gp_max_trials` trials, where it finds far better values per
@@ -25,8 +27,10 @@ docs/samplers.md; in short:
 The choice is made once per trial, at its first proposal, from the trials alone (and the GP's
 fit to them; for large numeric spaces or under a time budget only, from how long they took),
 never from randomness: a seeded AutoSampler is reproducible when the run has no timeout.
-Each inner sampler is seeded from the AutoSampler's seed. The choice is stored with the trial
-as the system attribute "sampler".
+Each inner sampler gets the AutoSampler's seed itself: where the rule keeps to one sampler
+(TPE on a define-by-run conditional space, the GP on a small static one), the default makes
+the trials that sampler, seeded alike, makes. The choice is stored with the trial as the
+system attribute "sampler".
 """
 
 from __future__ import annotations
@@ -40,7 +44,6 @@ from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, StudyView, TrialLike
 from ._params import Int, Real, check_params
-from ._seeding import derived_seed
 from ._tpe import TPESampler
 
 
@@ -48,7 +51,7 @@ class AutoSampler(BaseSampler):
     """Chooses GP, TPE or CMA-ES (see the module docstring) for each trial.
 
     Args:
-        seed: seeds every inner sampler (reproducible sequential runs).
+        seed: the seed of every inner sampler (reproducible sequential runs).
         gp_max_dims: the largest purely numeric space always modelled with a GP.
         gp_max_trials: trials after which a GP study continues with TPE.
         gp_min_seconds: a larger numeric space is modelled with a GP when the objective
@@ -80,7 +83,7 @@ class AutoSampler(BaseSampler):
     def _inner(self, name: str) -> BaseSampler:
         sampler = self._samplers.get(name)
         if sampler is None:
-            seed = None if self._seed is None else derived_seed(self._seed, _SALT[name])
+            seed = self._seed
             if name == "gp":
                 from ._gp import GPSampler
 
@@ -112,6 +115,8 @@ class AutoSampler(BaseSampler):
         if shape.settled:  # final whatever comes: no need to read the trials
             return shape.settled
         shape.update(study.get_trials())
+        if study.space is None and shape.n_finished < _DEFINE_BY_RUN_START:
+            return "tpe"  # which parameters come back, and under which choices, is not known
         if shape.dynamic or not shape.numeric:
             # Each of these only ever becomes true, so the choice is final.
             if shape.n_finished > 0 or study.space is not None:
@@ -180,11 +185,13 @@ class AutoSampler(BaseSampler):
             sampler.after_trial(study, trial)
 
     def reseed_rng(self, seed: int | None = None) -> None:
-        for i, sampler in enumerate(self._samplers.values()):
-            sampler.reseed_rng(None if seed is None else seed + i)
+        for sampler in self._samplers.values():
+            sampler.reseed_rng(seed)
 
 
-_SALT = {"tpe": 1, "gp": 2, "cmaes": 3}
+# A define-by-run study's first trials come from TPE: a GP would spend them on space-filling
+# points too, and on a conditional space the default then makes TPESampler's trials exactly.
+_DEFINE_BY_RUN_START = 10
 # A real objective's GP fit now and then puts a few percent in noise (a rough patch of a
 # cross-validated loss); a noisy one's does so fit after fit.
 _NOISY_FITS = 5
