@@ -51,6 +51,12 @@ ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, An
         [("with", "TPESampler", {}), ("without", "TPESampler", {"redraw_branch": 0.0})])
        for short, problem in (("decoy", "decoy-branches"), ("nested", "decoy-nested"),
                               ("mixed", "mixed"))},
+    **{f"auto-noise-switch-{short}": (
+        "AutoSampler rule 6: a GP that keeps finding noise gives way to TPE", problem, 200, 20,
+        [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_max_noise": 1.0})])
+       for short, problem in (("branin", "noisy-branin"), ("hartmann6", "noisy-hartmann6"),
+                              ("svm", "svm"), ("smooth-branin", "branin"),
+                              ("smooth-hartmann6", "hartmann6"), ("smooth-mixed", "mixed"))},
     "cmaes-vs-tpe-long": (
         "CMA-ES (IPOP) against TPE in long 10-D studies", "rosenbrock10", 1500, 16,
         [("cmaes", "CmaEsSampler", {"restart_strategy": "ipop"}), ("tpe", "TPESampler", {})]),

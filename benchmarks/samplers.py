@@ -33,6 +33,7 @@ import platform
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -550,31 +551,51 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
 
 
 def combine(folders: list[str], out: str) -> int:
-    """Summarize the runs of several earlier runs (each folder's samplers.json) as one."""
+    """Summarize the runs of several earlier runs (each folder's samplers.json) as one. A
+    later folder's run of a (problem, contender, seed) replaces an earlier one's: rerunning
+    only the contenders that changed (`--contenders hl-auto`, the same seeds) and combining
+    into the old folder gives what rerunning everything would, since each run depends on its
+    seed alone; runs of new seeds (`--first-seed`) are added."""
     runs: list[dict] = []
     contenders: list[str] = []
     budgets: set[int] = set()
     commands, config = [], None
+    overhead: dict = {}
+    overhead_command = None
     for folder in folders:
         with open(os.path.join(folder, "samplers.json")) as f:
             old = json.load(f)
-        runs += old["runs"]
+        if folder == out:  # merged into a folder of its own: its overhead table stays
+            overhead, overhead_command = old.get("overhead", {}), old.get("overhead_command")
+        rerun = {(r["problem"], r["contender"], r["seed"]) for r in old["runs"]}
+        runs = [r for r in runs
+                if (r["problem"], r["contender"], r["seed"]) not in rerun] + old["runs"]
         commands.append(old["command"])
         contenders += [c for c in old["config"]["contenders"] if c not in contenders]
         budgets.update(old["config"]["budgets"])
         config = config or dict(old["config"])
     assert config is not None
     config["problems"] = sorted({r["problem"] for r in runs})
+    for key, expensive in (("seeds", False), ("seeds_expensive", True)):
+        counts = Counter((r["problem"], r["contender"]) for r in runs
+                         if (r["contender"] in EXPENSIVE) == expensive)
+        if counts:  # "20-40" where problems ran different numbers of seeds
+            low, high = min(counts.values()), max(counts.values())
+            config[key] = high if low == high else f"{low}-{high}"
     budget_list = sorted(budgets)
     stats = summarize(runs, budget_list)
+    if out in folders:  # merged into a folder of its own: how to make it again
+        commands.append(f"./run bench samplers --combine {','.join(folders)} --out {out}")
     command = "; then ".join(commands)
-    md = markdown(stats, contenders, budget_list, {}, command, config)
+    md = markdown(stats, contenders, budget_list, overhead, command, config,
+                  overhead_command if overhead else None)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "samplers.json"), "w") as f:
-        json.dump({"command": command, "config": config, "quality": stats,
+        json.dump({"command": command, "overhead_command": overhead_command, "config": config,
+                   "quality": stats,
                    "ranks": {str(b): ranks(stats, contenders, str(b)) for b in budget_list},
-                   "overhead": {}, "runs": runs if folders == [out] else [],
-                   "runs_in": folders}, f, indent=1)
+                   "overhead": overhead, "runs": runs if out in folders else [],
+                   "runs_in": [f for f in folders if f != out]}, f, indent=1)
     with open(os.path.join(out, "samplers.md"), "w") as f:
         f.write(md)
     print(md)
@@ -602,6 +623,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="reduced form (under 10 minutes)")
     ap.add_argument("--seeds", type=int, help="seeds per (problem, contender)")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="the seeds run are first-seed, first-seed + 1, ...: more seeds for an "
+                         "earlier run, to be merged into it with --combine")
     ap.add_argument("--seeds-expensive", type=int,
                     help=f"seeds for the slow contenders ({', '.join(sorted(EXPENSIVE))})")
     ap.add_argument("--budgets", help="comma-separated trial budgets, e.g. 50,100,200")
@@ -659,7 +683,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_quality:
         tasks = [(p, c, s, budget_expensive if c in EXPENSIVE else max(budgets))
                  for p in problems for c in contenders
-                 for s in range(seeds_expensive if c in EXPENSIVE else seeds)
+                 for s in range(args.first_seed, args.first_seed
+                                + (seeds_expensive if c in EXPENSIVE else seeds))
                  # --quick: Optuna's GP (1-2 minutes per 50 trials here) on the problems
                  # where our AutoSampler runs a GP only.
                  if not (args.quick and c == "optuna-gp" and p not in QUICK_GP_PROBLEMS)]

@@ -41,17 +41,19 @@ def test_a_tiny_run_writes_the_quality_and_target_tables(tmp_path: Path) -> None
     assert "## Mean rank over problems" in md
 
 
+def _run(problems: str, budgets: str, out: Path, contenders: str = "hl-tpe,hl-random",
+         seeds: str = "2", first_seed: str = "0") -> None:
+    cmd = [sys.executable, str(SCRIPT), "--problems", problems, "--contenders", contenders,
+           "--seeds", seeds, "--first-seed", first_seed, "--budgets", budgets,
+           "--no-overhead", "--jobs", "1", "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.slow
 def test_two_runs_combine_into_one_summary(tmp_path: Path) -> None:
-    def run(problems: str, budgets: str, out: Path) -> None:
-        cmd = [sys.executable, str(SCRIPT), "--problems", problems, "--contenders",
-               "hl-tpe,hl-random", "--seeds", "2", "--budgets", budgets, "--no-overhead",
-               "--jobs", "1", "--out", str(out)]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=240)
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    run("branin", "10,20", tmp_path / "a")
-    run("svm", "10", tmp_path / "b")  # svm: optimum unknown, scored against the best found
+    _run("branin", "10,20", tmp_path / "a")
+    _run("svm", "10", tmp_path / "b")  # svm: optimum unknown, scored against the best found
     both = tmp_path / "both"
     done = subprocess.run([sys.executable, str(SCRIPT), "--combine",
                            f"{tmp_path / 'a'},{tmp_path / 'b'}", "--out", str(both)],
@@ -69,3 +71,20 @@ def test_two_runs_combine_into_one_summary(tmp_path: Path) -> None:
             float(np.median(at_10)) - best)
     md = (both / "samplers.md").read_text()
     assert "| branin | 20 |" in md and "| svm | 10 |" in md and "| svm | 20 |" not in md
+
+
+@pytest.mark.slow
+def test_reruns_and_more_seeds_merge_into_the_old_folder(tmp_path: Path) -> None:
+    old, rerun, more = tmp_path / "old", tmp_path / "rerun", tmp_path / "more"
+    _run("branin", "10", old)
+    _run("branin", "10", rerun, contenders="hl-random")  # after a change to it
+    _run("branin", "10", more, contenders="hl-tpe", seeds="3", first_seed="2")
+    done = subprocess.run([sys.executable, str(SCRIPT), "--combine", f"{old},{rerun},{more}",
+                           "--out", str(old)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads((old / "samplers.json").read_text())
+    kept = sorted((r["contender"], r["seed"]) for r in data["runs"])
+    assert kept == [("hl-random", 0), ("hl-random", 1)] + [("hl-tpe", s) for s in range(5)]
+    assert data["quality"]["branin"]["hl-tpe"]["10"]["n_seeds"] == 5
+    md = (old / "samplers.md").read_text()
+    assert "5 seeds" in md and f"--combine {old},{rerun},{more} --out {old}" in md
