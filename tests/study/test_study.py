@@ -13,6 +13,7 @@ import pytest
 
 import hyperloom as hl
 from hyperloom import TrialState
+from processes import children, gone
 
 
 def quadratic(trial):
@@ -338,10 +339,14 @@ def test_ctrl_c_marks_the_running_trial_failed(tmp_path):
 def test_killed_worker_trial_fails_by_heartbeat_and_study_goes_on(tmp_path):
     url = f"sqlite:///{tmp_path / 'kill.db'}"
     proc = _start_and_wait(url)
+    helpers = children(proc.pid)  # the heartbeat helper beats until it sees its parent gone
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while not all(gone(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert hl.load_study(study_name="sig", storage=url).trials[-1].state == TrialState.RUNNING
-    time.sleep(0.6)
+    time.sleep(0.6)  # past the grace period since the last beat
     study = hl.load_study(study_name="sig", storage=url, heartbeat_interval=0.2,
                           grace_period=0.5)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
