@@ -59,7 +59,8 @@ class NoisyRanking:
         if sd <= 0:
             return None
         y = (y - y.mean()) / sd
-        xt, ct = x[top], c[top]
+        # Once the fit set is a part of the trials, the best ones: measured in their own box.
+        xt, ct = (_spread(x[top]) if n > _FIT_MAX else x[top]), c[top]
         with one_blas_thread():
             if fit is None or n >= _refit_at(fit[0]) or fit[1].shape[0] != xt.shape[1] + \
                     ct.shape[1] + 2:
@@ -87,3 +88,14 @@ class NoisyRanking:
         s2, noise = math.exp(theta[-2]), math.exp(theta[-1])
         fit = self._fits[key] = (n, theta, noise / (s2 + noise))
         return fit
+
+
+def _spread(x: np.ndarray) -> np.ndarray:
+    """The fit set's numeric coordinates stretched to [0, 1] on each axis. Late in a study the
+    best trials sit in a small box; measured on the whole space the GP's lengthscale priors
+    cannot resolve a smooth function inside it and call its variation noise (a deterministic
+    10-D sphere read as 62% noise at 1,600 trials)."""
+    low, high = x.min(axis=0), x.max(axis=0)
+    width = np.where(high > low, high - low, 1.0)
+    return (x - low) / width
+
