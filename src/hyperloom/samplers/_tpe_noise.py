@@ -98,4 +98,3 @@ def _spread(x: np.ndarray) -> np.ndarray:
     low, high = x.min(axis=0), x.max(axis=0)
     width = np.where(high > low, high - low, 1.0)
     return (x - low) / width
-

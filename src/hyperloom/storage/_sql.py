@@ -312,6 +312,7 @@ class SQLStorage(BaseStorage):
     def pop_waiting_trial(self, study_id: int, *, beating: bool = False) -> FrozenTrial | None:
         candidates = self._read(lambda c: c.execute(
             _FIRST_WAITING, {"sid": study_id}).scalars().all())
+
         def claim(conn: sa.Connection, trial_id: int) -> int:
             now = time.time()
             return conn.execute(
