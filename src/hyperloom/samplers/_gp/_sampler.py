@@ -43,7 +43,8 @@ class GPSampler(LockedState, BaseSampler):
     and stepped parameters are optimized on their grid of values; categorical parameters by
     local search; conditional parameters sit at a neutral value while inactive. Trials still
     running count as if they returned the best value so far (a constant liar), so parallel
-    workers get different points. Pass `deterministic_objective=True` when the objective has
+    workers get different points (threads of one process also count the points proposed here
+    whose params are not stored yet: two threads had both taken Branin's corner). Pass `deterministic_objective=True` when the objective has
     no noise: the noise variance is then fixed at its floor instead of fitted.
     Single-objective only.
 
@@ -80,6 +81,9 @@ class GPSampler(LockedState, BaseSampler):
         self._lock = threading.Lock()  # threads of one study share the caches and engines
         self._intersection = CompletedIntersection()
         self._usable: dict[tuple, dict[int, bool]] = {}
+        # Points proposed here for trials still running: another thread's next proposal
+        # counts them as pending before their params reach the storage.
+        self._proposed: dict[tuple, dict[int, dict[str, Any]]] = {}
 
     # -- sampler interface --------------------------------------------------------------------
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
@@ -158,11 +162,10 @@ class GPSampler(LockedState, BaseSampler):
             order = np.lexsort((ys, [t.violation for t in done]))
         else:
             best, order = _incumbent(gp, x, c)
-        pending = [t for t in trials if t.state in (TrialState.RUNNING, TrialState.WAITING)
-                   and t.number != trial.number and _usable(t, space, False)]
+        pending = self._pending(study.study_name, key, trial.number, trials, space)
         if pending and best is not None:
             # Constant liar: pretend pending points returned the best (feasible) value so far.
-            px, pc = enc.encode([t.params for t in pending])
+            px, pc = enc.encode(pending)
             gp = gp.condition_on(px, pc, np.full(len(pending), best))
         xb, cb = optimize_acqf(Acquisition(gp, best, models), enc, x, c, order[:5], rng,
                                lengthscales=np.sqrt(1.0 / gp.inv_ls2_x),
@@ -170,7 +173,21 @@ class GPSampler(LockedState, BaseSampler):
                                n_local_starts=self.n_local_starts)
         if enc.n_c and rng.random() < self.redraw_choice:
             xb, cb = _redraw_one_choice(enc, xb, cb, rng)
-        return enc.to_params(xb, cb)
+        params = enc.to_params(xb, cb)
+        self._proposed.setdefault((study.study_name, key), {})[trial.number] = params
+        return params
+
+    def _pending(self, study_name: str, key: tuple, number: int, trials: list[FrozenTrial],
+                 space: SearchSpace) -> list[dict[str, Any]]:
+        """The params of the other trials still running or waiting: from the storage, and
+        those proposed here whose params the storage does not hold yet."""
+        running = {t.number: t for t in trials
+                   if t.state in (TrialState.RUNNING, TrialState.WAITING) and t.number != number}
+        proposed = self._proposed.get((study_name, key), {})
+        for gone in [n for n in proposed if n not in running]:  # finished: no longer pending
+            del proposed[gone]
+        stored = {n: t.params for n, t in running.items() if _usable(t, space, False)}
+        return [*stored.values(), *(p for n, p in proposed.items() if n not in stored)]
 
     def _constraint_models(self, key: tuple, enc: Encoding, x: np.ndarray, c: np.ndarray,
                            done: list[FrozenTrial]) -> list[tuple[GaussianProcess, float]]:
