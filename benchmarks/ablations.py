@@ -57,6 +57,10 @@ ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, An
        for short, problem in (("branin", "noisy-branin"), ("hartmann6", "noisy-hartmann6"),
                               ("svm", "svm"), ("smooth-branin", "branin"),
                               ("smooth-hartmann6", "hartmann6"), ("smooth-mixed", "mixed"))},
+    **{f"auto-tpe-every-{problem}": (
+        "AutoSampler: from trial 60, one GP trial in three proposed by TPE", problem, 200, 20,
+        [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_tpe_every": 0})])
+       for problem in ("branin", "hartmann6", "mixed", "svm")},
     "cmaes-vs-tpe-long": (
         "CMA-ES (IPOP) against TPE in long 10-D studies", "rosenbrock10", 1500, 16,
         [("cmaes", "CmaEsSampler", {"restart_strategy": "ipop"}), ("tpe", "TPESampler", {})]),

@@ -154,6 +154,18 @@ def test_on_a_small_static_space_the_default_makes_the_trials_of_the_gp():
     assert params(AutoSampler(seed=3)) == params(hl.samplers.GPSampler(seed=3))
 
 
+@pytest.mark.slow  # 66 GP trials
+def test_from_trial_60_one_gp_trial_in_three_is_proposed_by_tpe():
+    space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
+    objective = lambda t: (t.params["x"] - 1) ** 2 + (t.params["y"] - 3) ** 2  # noqa: E731
+    mixed, alone = Spy(seed=0), Spy(seed=0, gp_tpe_every=0)
+    for sampler in (mixed, alone):
+        hl.create_study(sampler=sampler, space=space).optimize(objective, n_trials=66)
+    assert [mixed.picks[i] for i in range(60, 66)] == ["gp", "gp", "tpe"] * 2
+    assert {mixed.picks[i] for i in range(60)} == {"gp"}
+    assert {alone.picks[i] for i in range(66)} == {"gp"}
+
+
 def test_same_seed_gives_identical_params_over_three_runs():
     space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
 

@@ -9,7 +9,9 @@ docs/samplers.md; in short:
 - a fixed space (static, or the same parameters in every trial; categorical and conditional
   parameters allowed) with at most `gp_max_dims` numeric parameters: GP (Bayesian
   optimization) for the first `gp_max_trials` trials, where it finds far better values per
-  trial than anything else; then TPE, whose cost stays linear in the number of trials;
+  trial than anything else, with one trial in `gp_tpe_every` from trial 60 on proposed by
+  TPE, which samples near the best trials where the GP spreads out; then TPE, whose cost
+  stays linear in the number of trials;
 - more numeric parameters: GP when the objective takes a second or more (the GP's tens of ms
   per proposal are then noise) and the study is young; otherwise CMA-ES (with IPOP restarts,
   a fraction of a millisecond per proposal) on a purely numeric, unconditional space, TPE on
@@ -28,8 +30,8 @@ The choice is made once per trial, at its first proposal, from the trials alone 
 fit to them; for large numeric spaces or under a time budget only, from how long they took),
 never from randomness: a seeded AutoSampler is reproducible when the run has no timeout.
 Each inner sampler gets the AutoSampler's seed itself: where the rule keeps to one sampler
-(TPE on a define-by-run conditional space, the GP on a small static one), the default makes
-the trials that sampler, seeded alike, makes. The choice is stored with the trial as the
+(TPE on a define-by-run conditional space, the GP on a small static one for 60 trials), the
+default makes the trials that sampler, seeded alike, makes. The choice is stored with the trial as the
 system attribute "sampler".
 """
 
@@ -59,21 +61,25 @@ class AutoSampler(BaseSampler):
         gp_max_noise: from 20 trials on, a GP whose fitted noise has held at least this
             share of the variance in five fits in a row gives way to TPE (CMA-ES on the spaces
             of rule 3) for good.
+        gp_tpe_every: on the small spaces the GP runs, from trial 60 on, every this many
+            trials one is proposed by TPE instead (0: never).
     """
 
     _noise_trials = 20  # earlier GP fits are too uncertain to call an objective noisy
     _params = {"gp_max_dims": Int(0, None), "gp_max_trials": Int(0, None),
-               "gp_min_seconds": Real(0, None), "gp_max_noise": Real(0, 1)}
+               "gp_min_seconds": Real(0, None), "gp_max_noise": Real(0, 1),
+               "gp_tpe_every": Int(0, None)}
 
     def __init__(self, *, seed: int | None = None, gp_max_dims: int = 8,
                  gp_max_trials: int = 200, gp_min_seconds: float = 1.0,
-                 gp_max_noise: float = 0.03) -> None:
+                 gp_max_noise: float = 0.03, gp_tpe_every: int = 3) -> None:
         check_params(self, locals())
         self._seed = seed
         self.gp_max_dims = int(gp_max_dims)
         self.gp_max_trials = int(gp_max_trials)
         self.gp_min_seconds = float(gp_min_seconds)
         self.gp_max_noise = float(gp_max_noise)
+        self.gp_tpe_every = int(gp_tpe_every)
         self._samplers: dict[str, BaseSampler] = {}
         self._choice: tuple[str, int, str] | None = None  # (study, trial number, sampler name)
         self._chosen: dict[tuple[str, int], str] = {}  # until the trial finishes: its record
@@ -101,12 +107,12 @@ class AutoSampler(BaseSampler):
         """The name of the inner sampler for this trial ("tpe", "gp" or "cmaes")."""
         if self._choice is not None and self._choice[:2] == (study.study_name, trial.number):
             return self._choice[2]
-        name = self._decide(study)
+        name = self._decide(study, trial.number)
         self._choice = (study.study_name, trial.number, name)
         self._chosen[study.study_name, trial.number] = name
         return name
 
-    def _decide(self, study: StudyView) -> str:
+    def _decide(self, study: StudyView, number: int) -> str:
         if len(study.directions) > 1:
             return "tpe"
         shape = self._seen.get(study.study_name)
@@ -142,6 +148,12 @@ class AutoSampler(BaseSampler):
             # the trials run: the cheap sampler finds more per second.
             return cheap
         if not large:
+            every = self.gp_tpe_every
+            if every and number >= _MIX_START and number % every == every - 1:
+                # A hedge: the GP's expected improvement keeps spreading proposals where it is
+                # unsure; TPE's sample the neighbourhood of the best trials. The GP misses
+                # svm's small best basin without them and refines Branin 100x less.
+                return "tpe"
             return "gp"
         # A larger space: the GP's proposals cost tens of ms here, worth it only when the
         # objective itself is slow.
@@ -189,6 +201,7 @@ class AutoSampler(BaseSampler):
             sampler.reseed_rng(seed)
 
 
+_MIX_START = 60  # the GP alone before: its first proposals place the search
 # A define-by-run study's first trials come from TPE: a GP would spend them on space-filling
 # points too, and on a conditional space the default then makes TPESampler's trials exactly.
 _DEFINE_BY_RUN_START = 10
