@@ -31,8 +31,8 @@ fit to them; for large numeric spaces or under a time budget only, from how long
 never from randomness: a seeded AutoSampler is reproducible when the run has no timeout.
 Each inner sampler gets the AutoSampler's seed itself: where the rule keeps to one sampler
 (TPE on a define-by-run conditional space, the GP on a small static one for 60 trials), the
-default makes the trials that sampler, seeded alike, makes. The choice is stored with the trial as the
-system attribute "sampler".
+default makes the trials that sampler, seeded alike, makes. The choice is stored with the
+trial as the system attribute "sampler".
 """
 
 from __future__ import annotations

@@ -44,8 +44,9 @@ class GPSampler(LockedState, BaseSampler):
     local search; conditional parameters sit at a neutral value while inactive. Trials still
     running count as if they returned the best value so far (a constant liar), so parallel
     workers get different points (threads of one process also count the points proposed here
-    whose params are not stored yet: two threads had both taken Branin's corner). Pass `deterministic_objective=True` when the objective has
-    no noise: the noise variance is then fixed at its floor instead of fitted.
+    whose params are not stored yet: two threads had both taken Branin's corner). Pass
+    `deterministic_objective=True` when the objective has no noise: the noise variance is
+    then fixed at its floor instead of fitted.
     Single-objective only.
 
     Constraints (`trial.set_constraint`) get one GP each, fitted like the objective's, and the
