@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ._blas import one_blas_thread
-from ._gp._model import GaussianProcess, Priors, default_theta, warp
+from ._gp._model import GaussianProcess, Priors, default_theta, noise_share, warp
 
 _MIN_TRIALS = 30  # fewer cannot tell noise from signal
 _FIT_MAX = 100
@@ -85,8 +85,7 @@ class NoisyRanking:
         warm = old is not None and len(old[1]) == len(start)
         starts = [old[1] if warm else start, noisy_start]
         theta = GaussianProcess.fit(x, c, y, starts, priors, None, max_iter=60).theta
-        s2, noise = math.exp(theta[-2]), math.exp(theta[-1])
-        fit = self._fits[key] = (n, theta, noise / (s2 + noise))
+        fit = self._fits[key] = (n, theta, noise_share(theta))
         return fit
 
 

@@ -219,6 +219,13 @@ def default_theta(n_x: int, n_c: int, priors: Priors, fixed_noise: float | None)
                                                                  math.log(noise)]])
 
 
+def noise_share(theta: np.ndarray) -> float:
+    """The share of the modelled variance that hyperparameters `theta` put in noise rather
+    than in the function (signal variance and noise are its last two entries, as logs)."""
+    signal, noise = math.exp(theta[-2]), math.exp(theta[-1])
+    return noise / (signal + noise)
+
+
 def _robust_cholesky(k: np.ndarray) -> np.ndarray:
     jitter = 0.0
     scale = float(np.mean(np.diag(k)))

@@ -26,7 +26,7 @@ from .._params import Int, Real, check_params
 from .._seeding import seeded_rng
 from ._acquisition import Acquisition
 from ._encoding import Encoding
-from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta, warp
+from ._model import MIN_NOISE, GaussianProcess, Priors, default_theta, noise_share, warp
 from ._optimize_acqf import optimize_acqf
 
 _FIT_MAX = 100  # hyperparameters are fitted on at most this many observations
@@ -109,10 +109,7 @@ class GPSampler(LockedState, BaseSampler):
         smooth, deterministic objective, a few percent and more for a noisy one. None before
         the first fit."""
         theta = self._theta.get((study.study_name, tuple((n, space[n]) for n in space.names)))
-        if theta is None:
-            return None
-        signal, noise = math.exp(theta[-2]), math.exp(theta[-1])
-        return noise / (signal + noise)
+        return None if theta is None else noise_share(theta)
 
     def sample_relative(self, study: StudyView, trial: TrialLike,
                         space: SearchSpace) -> dict[str, Any]:
