@@ -125,6 +125,12 @@ def test_define_by_run_fixed_numeric_params_use_gp_dynamic_ones_tpe():
     assert sampler.picks[19] == "tpe"
 
 
+def _params_proposed(sampler, objective, n_trials, space=None) -> list[dict]:
+    study = hl.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=n_trials, space=space)
+    return [t.params for t in study.trials]
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_on_a_define_by_run_conditional_space_the_default_makes_the_trials_of_tpe(seed):
     def objective(t) -> float:
@@ -134,33 +140,27 @@ def test_on_a_define_by_run_conditional_space_the_default_makes_the_trials_of_tp
         return (t.suggest_float("lr", 1e-4, 1, log=True) - 0.01) ** 2 \
             + t.suggest_float("dropout", 0, 0.5)
 
-    def params(sampler):
-        study = hl.create_study(sampler=sampler)
-        study.optimize(objective, n_trials=30)
-        return [t.params for t in study.trials]
+    assert _params_proposed(AutoSampler(seed=seed), objective, 30) == \
+        _params_proposed(hl.samplers.TPESampler(seed=seed), objective, 30)
 
-    assert params(AutoSampler(seed=seed)) == params(hl.samplers.TPESampler(seed=seed))
+
+def _bowl_at_1_3(trial) -> float:
+    return (trial.params["x"] - 1) ** 2 + (trial.params["y"] - 3) ** 2
+
+
+_BRANIN_BOX = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
 
 
 def test_on_a_small_static_space_the_default_makes_the_trials_of_the_gp():
-    space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
-
-    def params(sampler):
-        study = hl.create_study(sampler=sampler, space=space)
-        study.optimize(lambda t: (t.params["x"] - 1) ** 2 + (t.params["y"] - 3) ** 2,
-                       n_trials=14)
-        return [t.params for t in study.trials]
-
-    assert params(AutoSampler(seed=3)) == params(hl.samplers.GPSampler(seed=3))
+    assert _params_proposed(AutoSampler(seed=3), _bowl_at_1_3, 14, _BRANIN_BOX) == \
+        _params_proposed(hl.samplers.GPSampler(seed=3), _bowl_at_1_3, 14, _BRANIN_BOX)
 
 
 @pytest.mark.slow  # 66 GP trials
 def test_from_trial_60_one_gp_trial_in_three_is_proposed_by_tpe():
-    space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
-    objective = lambda t: (t.params["x"] - 1) ** 2 + (t.params["y"] - 3) ** 2  # noqa: E731
     mixed, alone = Spy(seed=0), Spy(seed=0, gp_tpe_every=0)
     for sampler in (mixed, alone):
-        hl.create_study(sampler=sampler, space=space).optimize(objective, n_trials=66)
+        _params_proposed(sampler, _bowl_at_1_3, 66, _BRANIN_BOX)
     assert [mixed.picks[i] for i in range(60, 66)] == ["gp", "gp", "tpe"] * 2
     assert {mixed.picks[i] for i in range(60)} == {"gp"}
     assert {alone.picks[i] for i in range(66)} == {"gp"}

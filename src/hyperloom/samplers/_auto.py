@@ -202,8 +202,9 @@ class AutoSampler(BaseSampler):
 
 
 _MIX_START = 60  # the GP alone before: its first proposals place the search
-# A define-by-run study's first trials come from TPE: a GP would spend them on space-filling
-# points too, and on a conditional space the default then makes TPESampler's trials exactly.
+# A define-by-run study's first trials come from TPE: as many as GPSampler's space-filling
+# start (n_startup_trials=10), and on a conditional space the default then makes
+# TPESampler's trials exactly.
 _DEFINE_BY_RUN_START = 10
 # A real objective's GP fit now and then puts a few percent in noise (a rough patch of a
 # cross-validated loss); a noisy one's does so fit after fit.
