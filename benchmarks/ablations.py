@@ -61,6 +61,12 @@ ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, An
         "AutoSampler: from trial 60, one GP trial in three proposed by TPE", problem, 200, 20,
         [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_tpe_every": 0})])
        for problem in ("branin", "hartmann6", "mixed", "svm")},
+    **{f"auto-portfolio-{problem}": (
+        "AutoSampler rule 3: CMA-ES and TPE share the trials by hit rate", problem, 200, 20,
+        [("portfolio", "AutoSampler", {}),
+         ("cmaes", "CmaEsSampler", {"restart_strategy": "ipop"}), ("tpe", "TPESampler", {})])
+       for problem in ("rosenbrock10", "levy10", "noisy-levy10", "rosenbrock10-shifted",
+                       "rosenbrock10-corner", "levy10-shifted", "levy10-corner")},
     "cmaes-vs-tpe-long": (
         "CMA-ES (IPOP) against TPE in long 10-D studies", "rosenbrock10", 1500, 16,
         [("cmaes", "CmaEsSampler", {"restart_strategy": "ipop"}), ("tpe", "TPESampler", {})]),

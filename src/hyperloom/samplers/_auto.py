@@ -13,21 +13,23 @@ docs/samplers.md; in short:
   TPE, which samples near the best trials where the GP spreads out; then TPE, whose cost
   stays linear in the number of trials;
 - more numeric parameters: GP when the objective takes a second or more (the GP's tens of ms
-  per proposal are then noise) and the study is young; otherwise CMA-ES (with IPOP restarts,
-  a fraction of a millisecond per proposal) on a purely numeric, unconditional space, TPE on
-  any other;
+  per proposal are then noise) and the study is young; otherwise, on a purely numeric,
+  unconditional space, CMA-ES (with IPOP restarts) and TPE, a fraction of a millisecond per
+  proposal each, sharing the trials by their recent hit rates (`_portfolio.py`): neither wins
+  everywhere; TPE on any other space;
 - under a time budget (`optimize(timeout=...)`), a GP whose last proposal cost more than the
   objective takes (median) gives way to the cheap sampler: it would at least halve the
   trials run, and the default should be the best per second, not only per trial;
 - a GP that finds the objective noisy (from 20 trials on, its fitted noise has held at least
-  `gp_max_noise` of the variance in five fits in a row) gives way to the cheap sampler for
+  `gp_max_noise` of the variance in five fits in a row) gives way to the cheap sampler(s) for
   good: noise takes away the GP's edge, precise placement, and TPE ranks its good set by a
   noise model of its own;
 - samplers that are not installed are skipped (GP needs only numpy/scipy, CMA-ES the `cmaes`
   package, a dependency of hyperloom; without it TPE takes CMA-ES's place).
 
-The choice is made once per trial, at its first proposal, from the trials alone (and the GP's
-fit to them; for large numeric spaces or under a time budget only, from how long they took),
+The choice is made once per trial, at its first proposal, from the trials alone (the GP's fit
+to them, which sampler proposed each and how it fared; for large numeric spaces or under a
+time budget only, how long they took),
 never from randomness: a seeded AutoSampler is reproducible when the run has no timeout.
 Each inner sampler gets the AutoSampler's seed itself: where the rule keeps to one sampler
 (TPE on a define-by-run conditional space, the GP on a small static one for 60 trials), the
@@ -42,10 +44,12 @@ from typing import Any
 
 import numpy as np
 
+from ..objectives import Direction
 from ..space import Choice, Constant, Distribution, SearchSpace
 from ..storage import FrozenTrial, TrialState
 from ._base import BaseSampler, StudyView, TrialLike
 from ._params import Int, Real, check_params
+from ._portfolio import HitRatePortfolio
 from ._tpe import TPESampler
 
 
@@ -59,8 +63,8 @@ class AutoSampler(BaseSampler):
         gp_min_seconds: a larger numeric space is modelled with a GP when the objective
             takes at least this long (median of the completed trials).
         gp_max_noise: from 20 trials on, a GP whose fitted noise has held at least this
-            share of the variance in five fits in a row gives way to TPE (CMA-ES on the spaces
-            of rule 3) for good.
+            share of the variance in five fits in a row gives way to TPE (CMA-ES and TPE on the
+            spaces of rule 3) for good.
         gp_tpe_every: on the small spaces the GP runs, from trial 60 on, every this many
             trials one is proposed by TPE instead (0: never).
     """
@@ -117,10 +121,13 @@ class AutoSampler(BaseSampler):
             return "tpe"
         shape = self._seen.get(study.study_name)
         if shape is None or shape.space is not study.space:
-            shape = self._seen[study.study_name] = _Shape(study.space)
-        if shape.settled:  # final whatever comes: no need to read the trials
+            sign = Direction(study.directions[0]).sign
+            shape = self._seen[study.study_name] = _Shape(study.space, sign)
+        if shape.settled and shape.settled != _PORTFOLIO:  # final: no need to read the trials
             return shape.settled
         shape.update(study.get_trials())
+        if shape.settled == _PORTFOLIO:
+            return shape.portfolio.choose()
         if study.space is None and shape.n_finished < _DEFINE_BY_RUN_START:
             return "tpe"  # which parameters come back, and under which choices, is not known
         if shape.dynamic or not shape.numeric:
@@ -130,23 +137,26 @@ class AutoSampler(BaseSampler):
             return "tpe"
         large = shape.numeric > self.gp_max_dims
         # CMA-ES models numeric parameters only: categorical ones would be drawn at random.
-        cheap = "cmaes" if large and not (shape.conditional or shape.categorical) \
+        # Where it can run, it shares the trials with TPE by their hit rates: neither wins
+        # everywhere (CMA-ES on Levy-10, TPE on Rosenbrock-10 and wherever the optimum is
+        # off-centre; docs/samplers.md).
+        cheap = _PORTFOLIO if large and not (shape.conditional or shape.categorical) \
             and _available("cmaes") else "tpe"
         if shape.n_finished >= self.gp_max_trials or not _available("gp"):
             if study.space is not None:  # a static space stays what it is
                 shape.settled = cheap
-            return cheap
+            return shape.cheap(cheap)
         if shape.noisy_fits >= _NOISY_FITS and shape.n_finished >= self._noise_trials:
             # A noisy objective: the GP's edge is in placing points precisely, which noise
             # takes away, while TPE's good set, ranked by its own noise model, averages
             # neighbours. Final: the GP is not asked again.
             shape.settled = cheap
-            return cheap
+            return shape.cheap(cheap)
         if getattr(study, "deadline", None) is not None and shape.gp_seconds is not None \
                 and shape.gp_seconds > shape.median_duration():
             # Under a time budget, a GP that costs more than the objective would at least halve
             # the trials run: the cheap sampler finds more per second.
-            return cheap
+            return shape.cheap(cheap)
         if not large:
             every = self.gp_tpe_every
             if every and number >= _MIX_START and number % every == every - 1:
@@ -159,7 +169,7 @@ class AutoSampler(BaseSampler):
         # objective itself is slow.
         if shape.median_duration() >= self.gp_min_seconds:
             return "gp"
-        return cheap
+        return shape.cheap(cheap)
 
     # -- BaseSampler: forward to the chosen sampler -------------------------------------------
     def infer_relative_search_space(self, study: StudyView, trial: TrialLike) -> SearchSpace:
@@ -201,6 +211,7 @@ class AutoSampler(BaseSampler):
             sampler.reseed_rng(seed)
 
 
+_PORTFOLIO = "cmaes|tpe"  # not a sampler: CMA-ES and TPE by their hit rates
 _MIX_START = 60  # the GP alone before: its first proposals place the search
 # A define-by-run study's first trials come from TPE: as many as GPSampler's space-filling
 # start (n_startup_trials=10), and on a conditional space the default then makes
@@ -232,12 +243,13 @@ class _Shape:
     """What the rule needs to know about a study's space: from the static space when there is
     one, otherwise from the finished trials (read incrementally)."""
 
-    __slots__ = ("space", "numeric", "categorical", "conditional", "dynamic", "n_finished",
-                 "settled", "durations", "gp_seconds", "noisy_fits", "_dists", "_pos",
-                 "_signature")
+    __slots__ = ("space", "sign", "numeric", "categorical", "conditional", "dynamic",
+                 "n_finished", "settled", "durations", "gp_seconds", "noisy_fits", "portfolio",
+                 "_dists", "_pos", "_signature")
 
-    def __init__(self, space: SearchSpace | None) -> None:
+    def __init__(self, space: SearchSpace | None, sign: float = 1.0) -> None:
         self.space = space
+        self.sign = sign  # values times sign: smaller is better
         self.numeric = 0
         self.categorical = 0
         self.conditional = False
@@ -247,6 +259,7 @@ class _Shape:
         self.durations: list[float] = []  # of completed trials
         self.gp_seconds: float | None = None  # the last GP proposal's cost, once past Sobol
         self.noisy_fits = 0  # consecutive GP fits that put `gp_max_noise` or more in noise
+        self.portfolio = HitRatePortfolio("cmaes", "tpe")
         self._dists: dict[str, Distribution] = {}
         self._pos = 0
         self._signature: frozenset[str] | None = None
@@ -264,6 +277,10 @@ class _Shape:
         else:
             self.numeric += 1
 
+    def cheap(self, kind: str) -> str:
+        """The sampler for a trial that goes to the cheap side: TPE, or the portfolio's pick."""
+        return self.portfolio.choose() if kind == _PORTFOLIO else kind
+
     def median_duration(self) -> float:
         return float(np.median(self.durations)) if self.durations else 0.0
 
@@ -276,8 +293,10 @@ class _Shape:
             if t.state not in (TrialState.COMPLETE, TrialState.PRUNED):
                 continue
             self.n_finished += 1
-            if t.state == TrialState.COMPLETE and t.duration is not None:
-                self.durations.append(t.duration)
+            if t.state == TrialState.COMPLETE:
+                if t.duration is not None:
+                    self.durations.append(t.duration)
+                self.portfolio.record(self.sign * t.values[0], t.system_attrs.get("sampler"))
             if self.space is not None:
                 continue
             names = frozenset(t.params)
