@@ -83,8 +83,14 @@ class NoisyRanking:
         noisy_start = start.copy()
         noisy_start[-1] = math.log(0.1)
         warm = old is not None and len(old[1]) == len(start)
-        starts = [old[1] if warm else start, noisy_start]
-        theta = GaussianProcess.fit(x, c, y, starts, priors, None, max_iter=60).theta
+        # The noisy start first: where even it ends with (almost) no noise, the data want
+        # none, and the fit from a small noise is skipped (half the cost on a noise-free
+        # objective; either way its values are ranked as they are). Otherwise both compete,
+        # the noisy one from where it ended.
+        theta = GaussianProcess.fit(x, c, y, [noisy_start], priors, None, max_iter=60).theta
+        if noise_share(theta) >= _MIN_NOISE_SHARE:
+            starts = [old[1] if warm else start, theta]
+            theta = GaussianProcess.fit(x, c, y, starts, priors, None, max_iter=60).theta
         fit = self._fits[key] = (n, theta, noise_share(theta))
         return fit
 
