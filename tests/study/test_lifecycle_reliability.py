@@ -196,8 +196,11 @@ def test_a_killed_workers_trial_is_failed_by_a_live_worker_without_any_ask(url):
 @pytest.mark.slow
 def test_a_killed_workers_trial_is_failed_when_a_live_optimize_returns(sqlite_url):
     proc = _start_worker(sqlite_url, options=BEATING.format(grace=0.5))
+    helpers = children(proc.pid)  # the heartbeat helper beats until it sees its parent gone
     proc.kill()
     proc.wait(timeout=10)
+    # On a loaded machine that can take longer than the live run below lasts.
+    assert helpers and _wait_until(lambda: all(gone(pid) for pid in helpers), 10.0)
     live = _watch(sqlite_url, grace=0.5)
     live.optimize(lambda t: time.sleep(0.8) or t.suggest_float("x", 0, 1), n_trials=1)
     assert [t.state for t in live.trials] == \

@@ -3,10 +3,12 @@ inside a study of which sampler's proposals are paying off (AutoSampler, rule 3)
 
 A trial is a *hit* when its value beats the best quarter of the values of the trials finished
 before it. Each sampler's rate is taken over its own last `window` trials (with one hit and one
-miss as a prior, so that a sampler with few trials is neither trusted nor written off); the
-shares are the two rates in proportion, and the next trial goes to `second` while its part of
-the trials so far is below its share. Both samplers keep at least `floor` of the trials: a sampler that lags early (CMA-ES while its step
-size shrinks, TPE before its model has seen the good region) can still take over.
+miss as a prior, so that a sampler with few trials is neither trusted nor written off), and
+`second`'s share is its rate over the sum of both, kept within [`floor`, 1 - `floor`]: a
+sampler that lags early (CMA-ES while its step size shrinks, TPE before its model has seen the
+good region) still runs and can take over. The next trial goes to `second` while its part of
+all the trials so far is below its share, so a share that rises is paid in a run of trials
+for `second`, one that falls in a run for `first`.
 
 Everything is read from finished trials in trial-number order, so the choice is deterministic
 given the stored trials: a seeded sequential run is reproducible, and a resumed study picks up
