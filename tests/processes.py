@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import time
 from pathlib import Path
 
 
@@ -19,6 +20,14 @@ def gone(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def wait_all_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
+    """The pids still alive after waiting up to `seconds` for all of them to exit."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(gone(p) for p in pids):
+        time.sleep(0.05)
+    return [p for p in pids if not gone(p)]
 
 
 def children(pid: int) -> list[int]:

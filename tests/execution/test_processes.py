@@ -18,7 +18,7 @@ import pytest
 import hyperloom as hl
 from hyperloom import TrialState
 from hyperloom.exceptions import ObjectiveNotPicklable
-from processes import children, gone
+from processes import children, wait_all_gone
 from remote_objectives import defined_by_run
 
 
@@ -208,10 +208,7 @@ def test_worker_processes_die_with_their_coordinator(tmp_path, sig):
         assert len(workers) == 2
         proc.send_signal(sig)
         proc.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while not all(gone(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert all(gone(p) for p in workers)
+        assert wait_all_gone(workers) == []
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -15,7 +15,7 @@ import pytest
 
 import hyperloom as hl
 from hyperloom import TrialState
-from processes import children, gone
+from processes import children, gone, wait_all_gone
 
 
 class _FloatRaises:
@@ -200,7 +200,7 @@ def test_a_killed_workers_trial_is_failed_when_a_live_optimize_returns(sqlite_ur
     proc.kill()
     proc.wait(timeout=10)
     # On a loaded machine that can take longer than the live run below lasts.
-    assert helpers and _wait_until(lambda: all(gone(pid) for pid in helpers), 10.0)
+    assert helpers and wait_all_gone(helpers) == []
     live = _watch(sqlite_url, grace=0.5)
     live.optimize(lambda t: time.sleep(0.8) or t.suggest_float("x", 0, 1), n_trials=1)
     assert [t.state for t in live.trials] == \

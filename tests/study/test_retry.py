@@ -14,7 +14,7 @@ import pytest
 
 import hyperloom as hl
 from hyperloom import TrialState
-from processes import children, gone
+from processes import children, wait_all_gone
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, True, "2"])
@@ -112,10 +112,7 @@ def test_a_coordinator_killed_and_restarted_ends_with_the_requested_trials(tmp_p
         workers = children(first.pid)
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while not all(gone(p) for p in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert all(gone(p) for p in workers), "worker processes outlived their coordinator"
+        assert wait_all_gone(workers) == [], "worker processes outlived their coordinator"
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)

@@ -13,7 +13,7 @@ import pytest
 
 import hyperloom as hl
 from hyperloom import TrialState
-from processes import children, gone
+from processes import children, wait_all_gone
 
 
 def quadratic(trial):
@@ -342,9 +342,7 @@ def test_killed_worker_trial_fails_by_heartbeat_and_study_goes_on(tmp_path):
     helpers = children(proc.pid)  # the heartbeat helper beats until it sees its parent gone
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while not all(gone(pid) for pid in helpers) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_all_gone(helpers)
     assert hl.load_study(study_name="sig", storage=url).trials[-1].state == TrialState.RUNNING
     time.sleep(0.6)  # past the grace period since the last beat
     study = hl.load_study(study_name="sig", storage=url, heartbeat_interval=0.2,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import hyperloom as hl
-from processes import gone
+from processes import gone, wait_all_gone
 
 PY = sys.executable
 
@@ -67,13 +67,6 @@ def wait_for_pids(workspace: Path, count: int, runner: subprocess.Popen) -> list
     assert len(files) == count
     return [int(p) for f in files for p in f.read_text().split()]
 
-
-def wait_all_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
-    """The pids still alive after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not all(gone(p) for p in pids):
-        time.sleep(0.05)
-    return [p for p in pids if not gone(p)]
 
 
 def states(db: str) -> list[str]:
