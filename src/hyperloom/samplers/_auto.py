@@ -126,8 +126,8 @@ class AutoSampler(BaseSampler):
         if shape.settled and shape.settled != _PORTFOLIO:  # final: no need to read the trials
             return shape.settled
         shape.update(study.get_trials())
-        if shape.settled == _PORTFOLIO:
-            return shape.portfolio.choose()
+        if shape.settled:  # the portfolio: final, but its pick is read from the trials
+            return shape.cheap(shape.settled)
         if study.space is None and shape.n_finished < _DEFINE_BY_RUN_START:
             return "tpe"  # which parameters come back, and under which choices, is not known
         if shape.dynamic or not shape.numeric:
