@@ -220,6 +220,31 @@ def test_multi_objective_is_rejected():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="n_startup_trials"):
         GPSampler(n_startup_trials=0)
+    with pytest.raises(ValueError, match="min_noise_share"):
+        GPSampler(min_noise_share=1.5)
+
+
+@pytest.mark.slow  # three GP runs
+def test_below_min_noise_share_proposals_interpolate_and_the_fitted_noise_is_kept():
+    # Branin with a fine ripple: deterministic, but rough enough that a fit puts some of the
+    # variance in noise.
+    def rough(trial) -> float:
+        x1, x2 = trial.suggest_float("x1", -5, 10), trial.suggest_float("x2", 0, 15)
+        return branin(trial) + 2.0 * math.sin(9 * x1) * math.cos(7 * x2)
+
+    space = SearchSpace({"x1": Uniform(-5, 10), "x2": Uniform(0, 15)})
+    runs = {}
+    for name, kwargs in [("below", {"min_noise_share": 1.0}),
+                         ("deterministic", {"deterministic_objective": True}),
+                         ("fitted", {})]:
+        sampler = GPSampler(seed=5, n_startup_trials=6, **kwargs)
+        study = hl.create_study(sampler=sampler, space=space)
+        study.optimize(rough, n_trials=14)
+        runs[name] = (params_of(study), sampler.noise_share(study, space))
+    assert runs["below"][0] == runs["deterministic"][0]  # proposed from the interpolating fit
+    assert runs["below"][0] != runs["fitted"][0]
+    assert runs["deterministic"][1] < 1e-8  # the noise at its floor
+    assert runs["below"][1] > 1e-6  # what the study reports is still the fitted noise
 
 
 @pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute

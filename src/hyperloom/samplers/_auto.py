@@ -11,7 +11,10 @@ docs/samplers.md; in short:
   optimization) for the first `gp_max_trials` trials, where it finds far better values per
   trial than anything else, with one trial in `gp_tpe_every` from trial 60 on proposed by
   TPE, which samples near the best trials where the GP spreads out; then TPE, whose cost
-  stays linear in the number of trials;
+  stays linear in the number of trials; a GP fit that puts under `gp_interpolate_below` of
+  the variance in noise is taken as a rough deterministic objective (a cross-validated
+  loss), and the proposal comes from a model that interpolates the values instead of
+  smoothing a narrow best basin away;
 - more numeric parameters: GP when the objective takes a second or more (the GP's tens of ms
   per proposal are then noise) and the study is young; otherwise, on a purely numeric,
   unconditional space, CMA-ES (with IPOP restarts) and TPE, a fraction of a millisecond per
@@ -67,16 +70,20 @@ class AutoSampler(BaseSampler):
             spaces of rule 3) for good.
         gp_tpe_every: on the small spaces the GP runs, from trial 60 on, every this many
             trials one is proposed by TPE instead (0: never).
+        gp_interpolate_below: a GP fit that puts less than this share of the variance in
+            noise is taken as a rough deterministic objective: the proposal comes from a
+            model that interpolates the values (GPSampler's `min_noise_share`; 0: never).
     """
 
     _noise_trials = 20  # earlier GP fits are too uncertain to call an objective noisy
     _params = {"gp_max_dims": Int(0, None), "gp_max_trials": Int(0, None),
                "gp_min_seconds": Real(0, None), "gp_max_noise": Real(0, 1),
-               "gp_tpe_every": Int(0, None)}
+               "gp_tpe_every": Int(0, None), "gp_interpolate_below": Real(0, 1)}
 
     def __init__(self, *, seed: int | None = None, gp_max_dims: int = 8,
                  gp_max_trials: int = 200, gp_min_seconds: float = 1.0,
-                 gp_max_noise: float = 0.03, gp_tpe_every: int = 3) -> None:
+                 gp_max_noise: float = 0.03, gp_tpe_every: int = 3,
+                 gp_interpolate_below: float = 0.03) -> None:
         check_params(self, locals())
         self._seed = seed
         self.gp_max_dims = int(gp_max_dims)
@@ -84,6 +91,7 @@ class AutoSampler(BaseSampler):
         self.gp_min_seconds = float(gp_min_seconds)
         self.gp_max_noise = float(gp_max_noise)
         self.gp_tpe_every = int(gp_tpe_every)
+        self.gp_interpolate_below = float(gp_interpolate_below)
         self._samplers: dict[str, BaseSampler] = {}
         self._choice: tuple[str, int, str] | None = None  # (study, trial number, sampler name)
         self._chosen: dict[tuple[str, int], str] = {}  # until the trial finishes: its record
@@ -97,7 +105,7 @@ class AutoSampler(BaseSampler):
             if name == "gp":
                 from ._gp import GPSampler
 
-                sampler = GPSampler(seed=seed)
+                sampler = GPSampler(seed=seed, min_noise_share=self.gp_interpolate_below)
             elif name == "cmaes":
                 from ._cmaes import CmaEsSampler
 
