@@ -61,6 +61,11 @@ ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, An
         "AutoSampler: from trial 60, one GP trial in three proposed by TPE", problem, 200, 20,
         [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_tpe_every": 0})])
        for problem in ("branin", "hartmann6", "mixed", "svm")},
+    **{f"auto-interpolate-{problem}": (
+        "AutoSampler: a GP fit with under 3% of the variance in noise proposes from a model "
+        "that interpolates the values", problem, 200, 20,
+        [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_interpolate_below": 0.0})])
+       for problem in ("svm", "noisy-branin")},
     **{f"auto-portfolio-{problem}": (
         "AutoSampler rule 3: CMA-ES and TPE share the trials by hit rate", problem, 200, 20,
         [("portfolio", "AutoSampler", {}),
