@@ -68,7 +68,6 @@ def wait_for_pids(workspace: Path, count: int, runner: subprocess.Popen) -> list
     return [int(p) for f in files for p in f.read_text().split()]
 
 
-
 def states(db: str) -> list[str]:
     return sorted(t.state.name for t in hl.load_study(study_name="s", storage=db).trials)
 
