@@ -227,11 +227,8 @@ class GPSampler(LockedState, BaseSampler):
             return space.from_unit(engine.random(1)[0])
 
     def _fit(self, key: tuple, x: np.ndarray, c: np.ndarray, ys: np.ndarray) -> GaussianProcess:
-        """MAP hyperparameters, warm-started from this study's previous fit (plus a restart
-        from the prior's mode early on, then every 10th fit, every 25th past `_FIT_MAX`).
-        Past `_FIT_MAX` observations the hyperparameters are fitted on a subset (the best half
-        and an even spread of the rest), on every other proposal: the cost is cubic, and a few
-        hundred points pin them no better than a hundred."""
+        """The model a proposal uses: the noise fitted (or fixed for a deterministic objective),
+        then, below `min_noise_share`, refitted with the noise at its floor."""
         fixed = MIN_NOISE if self.deterministic_objective else None
         gp = self._fit_theta(key, x, c, ys, fixed)
         if fixed is None and noise_share(gp.theta) < self.min_noise_share:
@@ -241,6 +238,11 @@ class GPSampler(LockedState, BaseSampler):
 
     def _fit_theta(self, key: tuple, x: np.ndarray, c: np.ndarray, ys: np.ndarray,
                    fixed: float | None) -> GaussianProcess:
+        """MAP hyperparameters, warm-started from the previous fit under `key` (plus a restart
+        from the prior's mode early on, then every 10th fit, every 25th past `_FIT_MAX`).
+        Past `_FIT_MAX` observations the hyperparameters are fitted on a subset (the best half
+        and an even spread of the rest), on every other proposal: the cost is cubic, and a few
+        hundred points pin them no better than a hundred."""
         priors = Priors()
         start = default_theta(x.shape[1], c.shape[1], priors, fixed)
         starts = [start]
