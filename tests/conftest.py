@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import uuid
 
@@ -61,6 +63,22 @@ def storage_url(request, tmp_path):
 
     for study in hl.get_all_study_summaries(pg_url):
         hl.delete_study(study_name=study.name, storage=pg_url)
+
+
+@pytest.fixture(autouse=True)
+def _timed_tests_run_alone(request):
+    """Under `-n 2` a test marked `timed` (it bounds wall-clock or CPU time, or needs a
+    heartbeat thread to keep its pace) runs with no other test beside it: every test holds a
+    shared lock on one file for this run, a timed test an exclusive one. Serial runs skip it."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        yield
+        return
+    exclusive = request.node.get_closest_marker("timed") is not None
+    with open(os.path.join(tempfile.gettempdir(), f"hyperloom-tests-{run}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield  # closing the file releases the lock
+
 
 def _run_python(code: str, *args: str, timeout: float = 120, check: bool = True,
                 **kwargs) -> subprocess.CompletedProcess:

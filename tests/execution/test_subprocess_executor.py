@@ -116,6 +116,7 @@ def test_stop_kills_the_whole_process_group_of_each_job(executor, tmp_path):
     assert executor.collect(0) == []  # nothing is left to report
 
 
+@pytest.mark.timed
 def test_collect_waits_no_longer_than_its_timeout(executor, tmp_path):
     executor.submit("long", python("import time; time.sleep(60)", tmp_path / "l.log"))
     started = time.monotonic()

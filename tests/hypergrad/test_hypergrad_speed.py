@@ -16,7 +16,7 @@ import hyperloom.hypergrad as hg
 from hyperloom.hypergrad._memory import PeakMemory
 from hyperloom.hypergrad._problem import Batches, Problem
 
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.timed]  # timings compared within each test
 
 
 class Mlp:

@@ -99,6 +99,7 @@ def decision_seconds(at_rung: int, decisions: int = 300) -> float:
     return statistics.median(times[1:])
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_a_decision_at_a_rung_of_20000_costs_about_what_it_costs_at_1000():
     small, large = decision_seconds(1_000), decision_seconds(20_000)

@@ -272,6 +272,7 @@ def _cheap(trial) -> float:
     return sum((trial.suggest_float(n, -1, 1) - 0.3) ** 2 for n in "xyz")
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # a one-second budget
 def test_under_a_time_budget_a_cheap_objective_moves_from_the_gp_to_tpe():
     study = hl.create_study(seed=0)
@@ -286,6 +287,7 @@ def test_under_a_time_budget_a_cheap_objective_moves_from_the_gp_to_tpe():
     assert [t.system_attrs["sampler"] for t in study.trials] == ["tpe"] * 10 + ["gp"] * 4
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # several seconds of objective
 def test_under_a_time_budget_a_slow_objective_keeps_the_gp():
     import time

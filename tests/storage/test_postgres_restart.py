@@ -129,6 +129,7 @@ def test_a_commit_whose_answer_is_lost_is_looked_up_not_written_twice(relay):
     storage.close()
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 def test_a_server_away_for_a_second_is_ridden_out(relay):
     proxy, url = relay
@@ -146,6 +147,7 @@ def test_a_server_away_for_a_second_is_ridden_out(relay):
     storage.close()
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 def test_a_server_gone_longer_than_the_retry_budget_is_one_clear_error(relay):
     proxy, url = relay

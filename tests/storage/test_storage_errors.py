@@ -108,6 +108,7 @@ _HOLD_THE_WRITE_LOCK = """
 """
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 def test_a_database_locked_longer_than_retry_seconds_is_one_clear_error(tmp_path):
     path = tmp_path / "study.db"

@@ -152,6 +152,7 @@ def _study_of_100k_trials(path) -> str:
     return url
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_trials_limit_on_a_100k_trial_study_reads_only_the_rows_it_shows(tmp_path):
     url = _study_of_100k_trials(tmp_path / "big.db")

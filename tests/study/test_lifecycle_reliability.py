@@ -207,6 +207,7 @@ def test_a_killed_workers_trial_is_failed_when_a_live_optimize_returns(sqlite_ur
         [TrialState.COMPLETE] * 3 + [TrialState.FAILED, TrialState.COMPLETE]
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_a_c_call_holding_the_gil_does_not_get_a_live_trial_failed(sqlite_url):
     # libc's sleep through ctypes.pythonapi keeps the GIL: no Python thread runs meanwhile.
@@ -225,6 +226,7 @@ def test_a_c_call_holding_the_gil_does_not_get_a_live_trial_failed(sqlite_url):
         [TrialState.COMPLETE] * 4
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_a_paused_worker_keeps_its_trial(url):
     proc = _start_worker(url, options=BEATING.format(grace=1.5), long_call="time.sleep(0.5)")
@@ -286,6 +288,7 @@ def _pause_group_outside_a_write(proc: subprocess.Popen, url: str) -> None:
     pytest.fail("the worker held the SQLite write lock at each of 100 pauses")
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # a second or more of waiting: ./run test runs it, the fast tier not
 def test_an_ask_tell_trial_beats_until_it_is_told(sqlite_url):
     study = hl.create_study(storage=sqlite_url, study_name="w", heartbeat_interval=0.1,
@@ -335,6 +338,7 @@ def test_a_trial_failed_as_dead_keeps_what_its_objective_records_afterwards(sqli
     with pytest.raises(hl.TrialFinishedError):  # a trial this process told is still final
         trial.report(0.1, step=2)
 
+@pytest.mark.timed
 def test_the_in_memory_storage_beats_without_a_helper_process():
     before = set(children(os.getpid()))
     study = hl.create_study(heartbeat_interval=0.05)

@@ -236,6 +236,7 @@ def test_qmc_sampler_is_reproducible_and_spread():
     assert [int(x * 16) for x in xs] == list(range(16))
 
 
+@pytest.mark.timed
 @pytest.mark.slow  # over 0.4 s: the fast tier stays under a minute
 def test_timeout_stops_the_loop():
     study = hl.create_study()

@@ -212,6 +212,7 @@ def test_a_child_process_loads_the_generated_config_and_its_gin_params(tmp_path,
     assert trial.values == [5.0]  # width = 1 from the command line: a = 4, c = 1
 
 
+@pytest.mark.timed
 def test_macros_that_use_a_macro_twice_are_computed_once_each_when_gin_evaluates_them(clean_gin):
     depth = 18  # without one computation per macro, Gin makes 2 ** 18 calls (seconds)
     text = "".join(f"m{i} = %m{i + 1} + %m{i + 1}\n" for i in range(depth))

@@ -116,6 +116,7 @@ def test_an_in_memory_storage_is_wrapped_read_only():
         app.state.studies.storage.delete_study(study.study_id)
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_10000_trials_first_page_and_every_plot_under_2_seconds(tmp_path, make_synthetic):
     url = f"sqlite:///{tmp_path / 'big.db'}"

@@ -77,6 +77,7 @@ def test_mistakes_are_named():
         viz.importances(hl.create_study())
 
 
+@pytest.mark.timed
 def test_100000_trials_in_under_5_seconds_on_a_stated_sample(big_study, make_synthetic):
     viz.importances(make_synthetic(50))  # scikit-learn imported: its 1.5 s are paid once
     for method in ("fanova", "permutation"):

@@ -115,6 +115,7 @@ def test_an_empty_study_gives_a_report_that_says_so(tmp_path):
     assert "no trials yet" in text and "No completed trial yet" in text
 
 
+@pytest.mark.timed
 @pytest.mark.slow
 def test_a_100000_trial_report_in_under_5_seconds_and_10_mb(big_study, tmp_path):
     table = viz.trial_table(big_study)
