@@ -66,6 +66,11 @@ ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, An
         "that interpolates the values", problem, 200, 20,
         [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_interpolate_below": 0.0})])
        for problem in ("svm", "noisy-branin")},
+    **{f"auto-rough-{problem}": (
+        "AutoSampler: on a rough objective, from trial 60, two GP trials in three proposed by "
+        "TPE (instead of one)", problem, 200, 20,
+        [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_every_rough": 0})])
+       for problem in ("svm", "noisy-branin", "noisy-hartmann6")},
     **{f"auto-portfolio-{problem}": (
         "AutoSampler rule 3: CMA-ES and TPE share the trials by hit rate", problem, 200, 20,
         [("portfolio", "AutoSampler", {}),

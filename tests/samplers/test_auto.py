@@ -205,6 +205,26 @@ def test_from_trial_60_one_gp_trial_in_three_is_proposed_by_tpe():
     assert {alone.picks[i] for i in range(66)} == {"gp"}
 
 
+def _rugged_bowl(trial) -> float:
+    """A smooth bowl under a deterministic ripple of 5% of its range: rough, not noisy (a
+    cross-validated loss is alike)."""
+    x, y = trial.params["x"], trial.params["y"]
+    return _bowl(x, y) + 0.05 * math.sin(60 * x) * math.sin(60 * y)
+
+
+@pytest.mark.slow  # three GP runs of 72 trials
+def test_on_a_rough_objective_two_gp_trials_in_three_from_trial_60_are_tpes():
+    space = SearchSpace({"x": Uniform(-1, 1), "y": Uniform(-1, 1)})
+    rough, smooth, off = Spy(seed=0), Spy(seed=0), Spy(seed=0, gp_every_rough=0)
+    _params_proposed(rough, _rugged_bowl, 72, space)
+    _params_proposed(smooth, lambda t: _bowl(t.params["x"], t.params["y"]), 72, space)
+    _params_proposed(off, _rugged_bowl, 72, space)
+    assert {rough.picks[i] for i in range(60)} == {"gp"}
+    assert [rough.picks[i] for i in range(60, 72)] == ["gp", "tpe", "tpe"] * 4
+    assert [smooth.picks[i] for i in range(60, 72)] == ["gp", "gp", "tpe"] * 4
+    assert [off.picks[i] for i in range(60, 72)] == ["gp", "gp", "tpe"] * 4
+
+
 def test_same_seed_gives_identical_params_over_three_runs():
     space = SearchSpace({"x": Uniform(-5, 10), "y": Uniform(0, 15)})
 
