@@ -273,8 +273,7 @@ class _Shape:
 
     __slots__ = ("space", "sign", "numeric", "categorical", "conditional", "dynamic",
                  "n_finished", "settled", "durations", "gp_seconds", "noisy_fits", "rough_fits",
-                 "portfolio",
-                 "_dists", "_pos", "_signature")
+                 "portfolio", "_dists", "_pos", "_signature")
 
     def __init__(self, space: SearchSpace | None, sign: float = 1.0) -> None:
         self.space = space
