@@ -68,7 +68,7 @@ ABLATIONS: dict[str, tuple[str, str, int, int, list[tuple[str, str, dict[str, An
        for problem in ("svm", "noisy-branin")},
     **{f"auto-rough-{problem}": (
         "AutoSampler: on a rough objective, from trial 60, two GP trials in three proposed by "
-        "TPE (instead of one)", problem, 200, 20,
+        "TPE (instead of one)", problem, 200, 40,
         [("with", "AutoSampler", {}), ("without", "AutoSampler", {"gp_every_rough": 0})])
        for problem in ("svm", "noisy-branin", "noisy-hartmann6")},
     **{f"auto-portfolio-{problem}": (
