@@ -174,11 +174,11 @@ class AutoSampler(BaseSampler):
             # the trials run: the cheap sampler finds more per second.
             return shape.cheap(cheap)
         if not large:
-            every, rough = self.gp_tpe_every, self.gp_every_rough
-            if rough and number >= _MIX_START and shape.rough_fits >= _ROUGH_FITS:
+            every, gp_every = self.gp_tpe_every, self.gp_every_rough
+            if gp_every and number >= _MIX_START and shape.rough_fits >= _ROUGH_FITS:
                 # On a rugged basin (svm's, a cross-validated loss) TPE's samples near the best
                 # trials refine it where the GP's interpolating model does not.
-                return "gp" if number % rough == 0 else "tpe"
+                return "gp" if number % gp_every == 0 else "tpe"
             if every and number >= _MIX_START and number % every == every - 1:
                 # A hedge: the GP's expected improvement keeps spreading proposals where it is
                 # unsure; TPE's sample the neighbourhood of the best trials. The GP misses
