@@ -125,3 +125,36 @@ def test_each_new_problem_runs_alike_twice_for_hyperloom_optuna_and_hyperopt(ben
         for other in noise[1:]:  # zero for every problem but the noisy ones
             np.testing.assert_allclose(noise[0], other, rtol=1e-9, atol=1e-12)
         assert (problem.noise_sd > 0) == bool(np.any(noise[0]))
+
+
+def test_the_target_table_tells_a_miss_by_the_seeds_from_a_real_one(bench) -> None:
+    rng = np.random.default_rng(0)
+    same = rng.lognormal(0.0, 1.0, 40)
+
+    def cell(regrets: np.ndarray) -> dict:  # a contender's summary at 50 trials
+        q1, med, q3 = np.percentile(regrets, [25, 50, 75])
+        return {"50": {"median": float(med), "q1": float(q1), "q3": float(q3),
+                       "n_seeds": len(regrets), "regrets": sorted(map(float, regrets))}}
+
+    stats = {
+        # Every run 3% worse: the median misses, but the runs overlap almost wholly.
+        "branin": {"hl-tpe": cell(same * 1.03), "optuna-tpe": cell(same)},
+        # Every run ten times worse: a miss the runs agree on.
+        "hartmann6": {"hl-tpe": cell(same * 10), "optuna-tpe": cell(same)},
+    }
+    text = "\n".join(bench.targets(stats, [50]))
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines()
+            if line.startswith("| branin") or line.startswith("| hartmann6")}
+    p_branin = float(rows["branin"].split("p ")[1].split(")")[0])
+    p_hartmann = float(rows["hartmann6"].split("p ")[1].split(")")[0])
+    assert p_hartmann < 0.001 and p_branin > 0.5
+    assert "| branin | 50 |  | 1.03 (p " in text  # three digits near 1: not printed as a tie
+    assert "hl-tpe no worse than optuna-tpe in 0 of 2" in text
+    assert "of the 2 worse, 1 within the seed noise" in text
+    # A summary written before per-seed regrets were kept still renders, without p-values.
+    for per in stats.values():
+        for by_budget in per.values():
+            del by_budget["50"]["regrets"]
+    old = "\n".join(bench.targets(stats, [50]))
+    assert "| hartmann6 | 50 |  | 10 |" in old and "| branin | 50 |  | 1.03 |" in old
+    assert "of the 2 worse" not in old
