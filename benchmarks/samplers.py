@@ -503,6 +503,23 @@ def targets(stats: dict, budgets: list[int]) -> list[str]:
     return lines + [""]
 
 
+def _seeds_line(stats: dict, contenders: list[str]) -> str:
+    """Which contenders ran how many seeds (their runs at the smallest budget), grouped:
+    merged runs can give some contenders more seeds than others."""
+    counts: dict[str, set[int]] = {}
+    for per_c in stats.values():
+        for c, by_budget in per_c.items():
+            first = min(by_budget, key=int)
+            counts.setdefault(c, set()).add(by_budget[first]["n_seeds"])
+    groups: dict[str, list[str]] = {}
+    for c in [c for c in contenders if c in counts] + sorted(set(counts) - set(contenders)):
+        low, high = min(counts[c]), max(counts[c])
+        groups.setdefault(str(low) if low == high else f"{low}-{high}", []).append(c)
+    return "Seeds per contender: " + "; ".join(
+        f"{n} for {', '.join(cs)}" for n, cs in sorted(groups.items(), key=lambda g: -len(g[1]))
+    ) + "."
+
+
 def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: dict,
              command: str, config: dict, overhead_command: str | None = None) -> str:
     commands = [f"Command: `{command}`"] if overhead_command in (None, command) else [
@@ -511,7 +528,7 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
              f"Machine: {config['machine']}; {config['seeds']} seeds "
              f"({config['seeds_expensive']} for {', '.join(sorted(EXPENSIVE))}, up to "
              f"{config['budget_expensive']} trials); budgets "
-             f"{', '.join(map(str, budgets))} trials.", "",
+             f"{', '.join(map(str, budgets))} trials.", "", _seeds_line(stats, contenders), "",
              "Cells: median [interquartile range] over seeds of the regret (best value found "
              "minus the optimum; where the optimum is unknown, `svm` and the `sklearn` family, "
              "minus the best value any run of this benchmark found). On the `noisy-` problems the sampler sees noisy values "

@@ -88,3 +88,4 @@ def test_reruns_and_more_seeds_merge_into_the_old_folder(tmp_path: Path) -> None
     assert data["quality"]["branin"]["hl-tpe"]["10"]["n_seeds"] == 5
     md = (old / "samplers.md").read_text()
     assert "5 seeds" in md and f"--combine {old},{rerun},{more} --out {old}" in md
+    assert "5 for hl-tpe" in md and "2 for hl-random" in md  # merged: not one count for all
