@@ -4,6 +4,7 @@ Real SQLite files (and the real PostgreSQL server), real child processes."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
@@ -164,6 +165,8 @@ def test_dry_run_lists_the_configs_and_runs_or_creates_nothing(workspace):
     assert "x=1: " in result.output and "x=2: " in result.output
     assert ran(workspace) == []
     assert not (workspace / "h.db").exists()
+    # Ctrl-C raises KeyboardInterrupt in the caller again (the runner's flag is gone).
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_results_are_grouped_by_swept_parameter_at_the_end(workspace):
@@ -182,6 +185,7 @@ def test_a_bad_storage_is_one_line_not_a_traceback(workspace, storage):
     result = run("s.hyp", "--storage", storage)
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1, result.output
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert "Traceback" not in result.output
     assert ("/no/such/folder" in result.output) or ("bogus://" in result.output)
 

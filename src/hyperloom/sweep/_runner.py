@@ -541,7 +541,12 @@ def run_sweep(file: str | os.PathLike, command: Sequence[str], *,
                "metric_from": metric_from, "workdir": workdir, "timeout": timeout,
                "executor": executor}
     run = _SweepRun(sweep, file, command, options, echo)
-    return run.dry_run() if dry_run else run.run()
+    try:
+        return run.dry_run() if dry_run else run.run()
+    finally:
+        # A dry run, or an error before the children start (a bad storage, an unknown
+        # sampler), must not leave Ctrl-C setting a flag nobody reads in the caller's process.
+        run.stop.restore()
 
 
 if sys.platform == "win32":  # pragma: no cover - process groups are POSIX
