@@ -304,7 +304,12 @@ def test_resume_with_load_if_exists_and_direction_mismatch(tmp_path):
 
 
 INTERRUPTED = """
-    import sys, time, hyperloom as hl
+    import signal, sys, time, hyperloom as hl
+    # Ctrl-C as in a terminal, whatever the test runner's process ignores or blocks (a child
+    # inherits both); stderr says what it inherited, for a failure's report.
+    print("inherited SIGINT:", signal.getsignal(signal.SIGINT),
+          signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}), file=sys.stderr)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     study = hl.create_study(storage=sys.argv[1], study_name="sig", load_if_exists=True,
                             heartbeat_interval=0.2)
     def objective(trial):
