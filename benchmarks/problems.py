@@ -10,7 +10,9 @@ Families (`--families` of samplers.py):
 - `noisy`: three of them with Gaussian noise on every value the sampler sees (`noise`);
 - `define-by-run`: objectives that call `trial.suggest_*` themselves, with decoy branches
   (problems_define_by_run.py);
-- `sklearn`: real models tuned by cross-validation (problems_sklearn.py).
+- `sklearn`: real models tuned by cross-validation (problems_sklearn.py);
+- `holdout`: one or two problems of each of those three kinds, written after the samplers were
+  frozen, to check the targets on problems no choice was made on.
 """
 
 from __future__ import annotations
@@ -69,6 +71,23 @@ def hartmann6(p: dict[str, Any]) -> float:
 def rosenbrock(p: dict[str, Any]) -> float:
     x = np.array([p[f"x{i}"] for i in range(10)])
     return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
+
+
+def styblinski_tang(p: dict[str, Any]) -> float:
+    """Sum of one quartic per coordinate, each with a shallower minimum (-25.0 at x = 2.75)
+    beside the deepest (-39.2 at x = -2.90): 16 basins in 4-D."""
+    x = np.array([p[f"x{i}"] for i in range(len(p))])
+    return float(0.5 * np.sum(x ** 4 - 16 * x ** 2 + 5 * x))
+
+
+# Ackley's optimum is the centre of its usual box, where CMA-ES starts; moved off it.
+_ACKLEY_SHIFT = np.array([1.3, -2.1, 0.7, 2.6, -1.4])
+
+
+def ackley(p: dict[str, Any]) -> float:
+    x = np.array([p[f"x{i}"] for i in range(len(_ACKLEY_SHIFT))]) - _ACKLEY_SHIFT
+    return float(-20 * np.exp(-0.2 * np.sqrt(np.mean(x ** 2))) - np.exp(np.mean(np.cos(2 * np.pi * x)))
+                 + 20 + math.e)
 
 
 def levy(p: dict[str, Any]) -> float:
@@ -173,7 +192,8 @@ NOISE_FRACTION = 0.1
 # improvement over a typical random point. The range (max - min) would not do: Branin's is
 # about 300, set by one corner, and 10% of it would drown every value a sampler cares about.
 # Median of 20,000 uniform random points (seed 0); `median_gap` recomputes it.
-MEDIAN_GAP = {"branin": 35.39, "hartmann6": 3.221, "levy10": 114.5}
+MEDIAN_GAP = {"branin": 35.39, "hartmann6": 3.221, "levy10": 114.5,
+              "styblinski4": 125.9, "ackley5": 11.33}
 
 
 def median_gap(problem: Problem, n: int = 20000, seed: int = 0) -> float:
@@ -182,17 +202,49 @@ def median_gap(problem: Problem, n: int = 20000, seed: int = 0) -> float:
     return float(np.median(values)) - problem.optimum
 
 
-def _noisy(base: Problem) -> Problem:
-    sd = NOISE_FRACTION * MEDIAN_GAP[base.name]
-    return replace(base, name=f"noisy-{base.name}", family="noisy", noise_sd=sd,
-                   description=f"{base.description}, plus Gaussian noise of sd {sd:.3g} (10% of "
-                               "the optimum-to-median gap)")
+def _noisy(base: Problem, fraction: float = NOISE_FRACTION, family: str = "noisy") -> Problem:
+    sd = fraction * MEDIAN_GAP[base.name]
+    return replace(base, name=f"noisy-{base.name}", family=family, noise_sd=sd,
+                   description=f"{base.description}, plus Gaussian noise of sd {sd:.3g} "
+                               f"({fraction:.0%} of the optimum-to-median gap)")
+
+
+def noise_free(name: str) -> Problem:
+    """The function under one of the noisy problems (a key of `MEDIAN_GAP`)."""
+    extra = [
+        Problem("styblinski4", SearchSpace({f"x{i}": Uniform(-5, 5) for i in range(4)}),
+                styblinski_tang, 4 * -39.16616570377142, "Styblinski-Tang, 4-D"),
+        Problem("ackley5", SearchSpace({f"x{i}": Uniform(-5, 5) for i in range(5)}), ackley, 0.0,
+                "Ackley, 5-D on [-5, 5], optimum off the centre"),
+    ]
+    return next(p for p in _original() + extra if p.name == name)
+
+
+def _holdout() -> list[Problem]:
+    """Problems of the three other families' kinds, written after the samplers and the
+    AutoSampler rule were frozen (nothing was tuned on them): a check that the targets hold
+    on problems no choice was made on. One of them is twice as noisy as the noisy family."""
+    return [
+        _noisy(noise_free("styblinski4"), family="holdout"),
+        _noisy(noise_free("ackley5"), 2 * NOISE_FRACTION, family="holdout"),
+        Problem("decoy-optimizer", dbr.decoy_optimizer_space(),
+                dbr.replayed(dbr.decoy_optimizer, dbr.decoy_optimizer_space()), 0.0,
+                "define-by-run, an optimizer choice: `sgd` (0.2) and `lbfgs` (0.3) as decoys, "
+                "the optimum in a narrow well of `adam`'s learning rate and beta1",
+                family="holdout", define_by_run=dbr.decoy_optimizer),
+        Problem("forest-cancer", skl.forest_cancer_space(), skl.forest_cancer, None,
+                "random forest (4 parameters) on breast_cancer, 3-fold CV log loss",
+                family="holdout"),
+        Problem("logreg-digits", skl.logreg_digits_space(), skl.logreg_digits, None,
+                "logistic regression (C, max_iter, tol) on 500 digits, 3-fold CV log loss",
+                family="holdout"),
+    ]
 
 
 def all_problems() -> list[Problem]:
     original = _original()
     by_name = {p.name: p for p in original}
-    return original + [_noisy(by_name[n]) for n in MEDIAN_GAP] + [
+    return original + [_noisy(by_name[n]) for n in ("branin", "hartmann6", "levy10")] + [
         Problem("decoy-branches", dbr.decoy_branches_space(),
                 dbr.replayed(dbr.decoy_branches, dbr.decoy_branches_space()), 0.0,
                 "define-by-run, 3 branches: a plateau (0.3) and a bowl (0.25) as decoys, the "
@@ -209,10 +261,10 @@ def all_problems() -> list[Problem]:
         Problem("mlp-digits", skl.mlp_digits_space(), skl.mlp_digits, None,
                 "MLP (width, activation, alpha, learning rate) on 500 digits, 3-fold CV log loss",
                 family="sklearn"),
-    ]
+    ] + _holdout()
 
 
-FAMILIES = ["original", "noisy", "define-by-run", "sklearn"]
+FAMILIES = ["original", "noisy", "define-by-run", "sklearn", "holdout"]
 
 
 # -- off-centre: the 10-D functions with the optimum moved away from the middle of the box -------

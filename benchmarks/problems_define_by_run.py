@@ -101,6 +101,38 @@ def decoy_nested_space() -> SearchSpace:
     })})
 
 
+# -- the holdout family (problems.py): an optimizer choice, written after the samplers were frozen
+def decoy_optimizer(trial: Any) -> float:
+    """A mock optimizer choice next to a shared weight decay. `sgd` (floor 0.2, reached over
+    most of its learning rates) and `lbfgs` (floor 0.3) are decoys; `adam` reaches 0, but only
+    in a narrow well where the best beta1 moves with the learning rate."""
+    optimizer = trial.suggest_categorical("optimizer", ["sgd", "adam", "lbfgs"])
+    decay = trial.suggest_float("weight_decay", 1e-6, 1e-1, log=True)
+    cost = 0.05 * (math.log10(decay) + 4) ** 2 / 9  # best 1e-4
+    if optimizer == "sgd":
+        lr = trial.suggest_float("sgd_lr", 1e-4, 1.0, log=True)
+        return cost + 0.2 + 0.1 * (math.log10(lr) + 1) ** 2 / 9
+    if optimizer == "lbfgs":
+        history = trial.suggest_int("lbfgs_history", 2, 50)
+        return cost + 0.3 + 0.001 * (history - 10) ** 2 / 10
+    lr = trial.suggest_float("adam_lr", 1e-5, 1e-1, log=True)
+    beta1 = trial.suggest_float("adam_beta1", 0.5, 0.999)
+    a = (math.log10(lr) + 3.3) / 4  # optimum at lr = 10**-3.3
+    d2 = a * a + ((beta1 - 0.9) / 0.5 - 0.5 * a) ** 2
+    return cost + _well(d2, 0.4, 0.14)
+
+
+def decoy_optimizer_space() -> SearchSpace:
+    return SearchSpace({
+        "optimizer": Choice({
+            "sgd": {"sgd_lr": LogUniform(1e-4, 1.0)},
+            "adam": {"adam_lr": LogUniform(1e-5, 1e-1), "adam_beta1": Uniform(0.5, 0.999)},
+            "lbfgs": {"lbfgs_history": IntUniform(2, 50)},
+        }),
+        "weight_decay": LogUniform(1e-6, 1e-1),
+    })
+
+
 # -- answering a define-by-run objective from a point of its static twin -------------------------
 class Replay:
     """A stand-in trial whose `suggest_*` return the values of `params`, a point of `space`.

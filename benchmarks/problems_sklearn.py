@@ -36,7 +36,7 @@ def _data(name: str) -> tuple[Any, Any, list]:
     return _DATA[name]
 
 
-def _cv_log_loss(data: str, make_model) -> float:
+def cv_log_loss(data: str, make_model) -> float:
     """Log loss of `make_model()` on each held-out fold, averaged over all samples."""
     from sklearn.metrics import log_loss
     from threadpoolctl import threadpool_limits
@@ -59,7 +59,7 @@ def hgb_cancer(p: dict[str, Any]) -> float:
     samples, 30 features, 2 classes)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return _cv_log_loss("breast_cancer", lambda: HistGradientBoostingClassifier(
+    return cv_log_loss("breast_cancer", lambda: HistGradientBoostingClassifier(
         max_iter=30, early_stopping=False, learning_rate=p["learning_rate"],
         max_leaf_nodes=p["max_leaf_nodes"], min_samples_leaf=p["min_samples_leaf"],
         l2_regularization=p["l2_regularization"], max_features=p["max_features"],
@@ -81,7 +81,7 @@ def mlp_digits(p: dict[str, Any]) -> float:
     digits (64 pixels, 10 classes)."""
     from sklearn.neural_network import MLPClassifier
 
-    return _cv_log_loss("digits", lambda: MLPClassifier(
+    return cv_log_loss("digits", lambda: MLPClassifier(
         (p["width"],), activation=p["activation"], alpha=p["alpha"],
         learning_rate_init=p["learning_rate_init"], batch_size=50, max_iter=15,
         random_state=0))
@@ -93,4 +93,40 @@ def mlp_digits_space() -> SearchSpace:
         "activation": Choice(["relu", "tanh"]),
         "alpha": LogUniform(1e-6, 1.0),
         "learning_rate_init": LogUniform(1e-4, 0.3),
+    })
+
+
+# -- the holdout family (problems.py): models chosen after the samplers were frozen ---------------
+def forest_cancer(p: dict[str, Any]) -> float:
+    """A random forest (5-25 trees) on breast_cancer (569 samples, 30 features, 2 classes)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    return cv_log_loss("breast_cancer", lambda: RandomForestClassifier(
+        n_estimators=p["n_estimators"], max_depth=p["max_depth"],
+        min_samples_leaf=p["min_samples_leaf"], max_features=p["max_features"], random_state=0))
+
+
+def forest_cancer_space() -> SearchSpace:
+    return SearchSpace({
+        "n_estimators": IntUniform(5, 25, log=True),
+        "max_depth": IntUniform(1, 20),
+        "min_samples_leaf": IntUniform(1, 50, log=True),
+        "max_features": Uniform(0.05, 1.0),
+    })
+
+
+def logreg_digits(p: dict[str, Any]) -> float:
+    """L2-regularised logistic regression on 500 digits, stopped after `max_iter` L-BFGS steps
+    or at tolerance `tol` (an early stop regularises too, so the three interact)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return cv_log_loss("digits", lambda: LogisticRegression(
+        C=p["C"], max_iter=p["max_iter"], tol=p["tol"]))
+
+
+def logreg_digits_space() -> SearchSpace:
+    return SearchSpace({
+        "C": LogUniform(1e-4, 1e3),
+        "max_iter": IntUniform(5, 200, log=True),
+        "tol": LogUniform(1e-6, 1e-1),
     })
