@@ -530,8 +530,8 @@ def markdown(stats: dict, contenders: list[str], budgets: list[int], overhead: d
              f"{config['budget_expensive']} trials); budgets "
              f"{', '.join(map(str, budgets))} trials.", "", _seeds_line(stats, contenders), "",
              "Cells: median [interquartile range] over seeds of the regret (best value found "
-             "minus the optimum; where the optimum is unknown, `svm` and the `sklearn` family, "
-             "minus the best value any run of this benchmark found). On the `noisy-` problems the sampler sees noisy values "
+             "minus the optimum; where the optimum is unknown, on the scikit-learn models, minus "
+             "the best value any run of this benchmark found). On the `noisy-` problems the sampler sees noisy values "
              "and the cell is the true regret of the trial with the best noisy value, the one "
              "the library reports as best. Lower is better; **bold** is the best median in the "
              "row.", ""]
