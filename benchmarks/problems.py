@@ -227,11 +227,10 @@ def _holdout() -> list[Problem]:
     return [
         _noisy(noise_free("styblinski4"), family="holdout"),
         _noisy(noise_free("ackley5"), 2 * NOISE_FRACTION, family="holdout"),
-        Problem("decoy-optimizer", dbr.decoy_optimizer_space(),
-                dbr.replayed(dbr.decoy_optimizer, dbr.decoy_optimizer_space()), 0.0,
-                "define-by-run, an optimizer choice: `sgd` (0.2) and `lbfgs` (0.3) as decoys, "
-                "the optimum in a narrow well of `adam`'s learning rate and beta1",
-                family="holdout", define_by_run=dbr.decoy_optimizer),
+        _define_by_run("decoy-optimizer", dbr.decoy_optimizer, dbr.decoy_optimizer_space(),
+                       "define-by-run, an optimizer choice: `sgd` (0.2) and `lbfgs` (0.3) as "
+                       "decoys, the optimum in a narrow well of `adam`'s learning rate and beta1",
+                       family="holdout"),
         Problem("forest-cancer", skl.forest_cancer_space(), skl.forest_cancer, None,
                 "random forest (4 parameters) on breast_cancer, 3-fold CV log loss",
                 family="holdout"),
@@ -241,20 +240,24 @@ def _holdout() -> list[Problem]:
     ]
 
 
+def _define_by_run(name: str, objective: Callable[[Any], float], twin: SearchSpace,
+                   description: str, family: str = "define-by-run") -> Problem:
+    """A define-by-run objective (optimum 0), answered from points of its static twin for
+    hyperopt and for the noise-free score."""
+    return Problem(name, twin, dbr.replayed(objective, twin), 0.0, description, family=family,
+                   define_by_run=objective)
+
+
 def all_problems() -> list[Problem]:
     original = _original()
     by_name = {p.name: p for p in original}
     return original + [_noisy(by_name[n]) for n in ("branin", "hartmann6", "levy10")] + [
-        Problem("decoy-branches", dbr.decoy_branches_space(),
-                dbr.replayed(dbr.decoy_branches, dbr.decoy_branches_space()), 0.0,
-                "define-by-run, 3 branches: a plateau (0.3) and a bowl (0.25) as decoys, the "
-                "optimum in a narrow well of 3 correlated continuous parameters",
-                family="define-by-run", define_by_run=dbr.decoy_branches),
-        Problem("decoy-nested", dbr.decoy_nested_space(),
-                dbr.replayed(dbr.decoy_nested, dbr.decoy_nested_space()), 0.0,
-                "define-by-run, 2 levels (model, then optimizer): decoys at 0.4, 0.28 and 0.15, "
-                "the optimum in a curved valley of learning rate and momentum",
-                family="define-by-run", define_by_run=dbr.decoy_nested),
+        _define_by_run("decoy-branches", dbr.decoy_branches, dbr.decoy_branches_space(),
+                       "define-by-run, 3 branches: a plateau (0.3) and a bowl (0.25) as decoys, "
+                       "the optimum in a narrow well of 3 correlated continuous parameters"),
+        _define_by_run("decoy-nested", dbr.decoy_nested, dbr.decoy_nested_space(),
+                       "define-by-run, 2 levels (model, then optimizer): decoys at 0.4, 0.28 and "
+                       "0.15, the optimum in a curved valley of learning rate and momentum"),
         Problem("hgb-cancer", skl.hgb_cancer_space(), skl.hgb_cancer, None,
                 "HistGradientBoosting (5 parameters) on breast_cancer, 3-fold CV log loss",
                 family="sklearn"),
