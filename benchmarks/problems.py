@@ -249,9 +249,7 @@ def _define_by_run(name: str, objective: Callable[[Any], float], twin: SearchSpa
 
 
 def all_problems() -> list[Problem]:
-    original = _original()
-    by_name = {p.name: p for p in original}
-    return original + [_noisy(by_name[n]) for n in ("branin", "hartmann6", "levy10")] + [
+    return _original() + [_noisy(noise_free(n)) for n in ("branin", "hartmann6", "levy10")] + [
         _define_by_run("decoy-branches", dbr.decoy_branches, dbr.decoy_branches_space(),
                        "define-by-run, 3 branches: a plateau (0.3) and a bowl (0.25) as decoys, "
                        "the optimum in a narrow well of 3 correlated continuous parameters"),
