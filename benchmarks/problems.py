@@ -209,24 +209,29 @@ def _noisy(base: Problem, fraction: float = NOISE_FRACTION, family: str = "noisy
                                f"({fraction:.0%} of the optimum-to-median gap)")
 
 
-def noise_free(name: str) -> Problem:
-    """The function under one of the noisy problems (a key of `MEDIAN_GAP`)."""
+def _noise_free(original: list[Problem]) -> dict[str, Problem]:
+    """The functions under the noisy problems (the keys of `MEDIAN_GAP`), by name."""
     extra = [
         Problem("styblinski4", SearchSpace({f"x{i}": Uniform(-5, 5) for i in range(4)}),
                 styblinski_tang, 4 * -39.16616570377142, "Styblinski-Tang, 4-D"),
         Problem("ackley5", SearchSpace({f"x{i}": Uniform(-5, 5) for i in range(5)}), ackley, 0.0,
                 "Ackley, 5-D on [-5, 5], optimum off the centre"),
     ]
-    return next(p for p in _original() + extra if p.name == name)
+    return {p.name: p for p in original + extra if p.name in MEDIAN_GAP}
 
 
-def _holdout() -> list[Problem]:
+def noise_free(name: str) -> Problem:
+    """The function under one of the noisy problems (a key of `MEDIAN_GAP`)."""
+    return _noise_free(_original())[name]
+
+
+def _holdout(bases: dict[str, Problem]) -> list[Problem]:
     """Problems of the three other families' kinds, written after the samplers and the
     AutoSampler rule were frozen (nothing was tuned on them): a check that the targets hold
     on problems no choice was made on. One of them is twice as noisy as the noisy family."""
     return [
-        _noisy(noise_free("styblinski4"), family="holdout"),
-        _noisy(noise_free("ackley5"), 2 * NOISE_FRACTION, family="holdout"),
+        _noisy(bases["styblinski4"], family="holdout"),
+        _noisy(bases["ackley5"], 2 * NOISE_FRACTION, family="holdout"),
         _define_by_run("decoy-optimizer", dbr.decoy_optimizer, dbr.decoy_optimizer_space(),
                        "define-by-run, an optimizer choice: `sgd` (0.2) and `lbfgs` (0.3) as "
                        "decoys, the optimum in a narrow well of `adam`'s learning rate and beta1",
@@ -249,7 +254,9 @@ def _define_by_run(name: str, objective: Callable[[Any], float], twin: SearchSpa
 
 
 def all_problems() -> list[Problem]:
-    return _original() + [_noisy(noise_free(n)) for n in ("branin", "hartmann6", "levy10")] + [
+    original = _original()
+    bases = _noise_free(original)
+    return original + [_noisy(bases[n]) for n in ("branin", "hartmann6", "levy10")] + [
         _define_by_run("decoy-branches", dbr.decoy_branches, dbr.decoy_branches_space(),
                        "define-by-run, 3 branches: a plateau (0.3) and a bowl (0.25) as decoys, "
                        "the optimum in a narrow well of 3 correlated continuous parameters"),
@@ -262,7 +269,7 @@ def all_problems() -> list[Problem]:
         Problem("mlp-digits", skl.mlp_digits_space(), skl.mlp_digits, None,
                 "MLP (width, activation, alpha, learning rate) on 500 digits, 3-fold CV log loss",
                 family="sklearn"),
-    ] + _holdout()
+    ] + _holdout(bases)
 
 
 FAMILIES = ["original", "noisy", "define-by-run", "sklearn", "holdout"]
