@@ -196,6 +196,26 @@ def test_correlations_inside_an_active_branch_are_used():
     assert np.corrcoef(joint.T)[0, 1] > 0.9
 
 
+def test_one_parameter_at_a_time_an_integer_returns_to_its_best_value():
+    # With multivariate=False each parameter is modelled alone; an integer's value is not a
+    # point of the study, so it must be free to repeat (it once walked through every value).
+    space = SearchSpace({"n": IntUniform(1, 50), "y": Uniform(0, 1)})
+    near = []
+    for seed in range(3):
+        study = hl.create_study(sampler=TPESampler(seed=seed, multivariate=False), space=space)
+        study.optimize(lambda t: (t.params["n"] - 10) ** 2 + t.params["y"], n_trials=40)
+        late = [t.params["n"] for t in study.trials[20:]]
+        near.append(np.mean([abs(n - 10) <= 2 for n in late]))
+    assert min(near) >= 0.5  # it walked the grid: at most 0.1
+
+
+def test_an_integer_alone_in_its_study_is_not_proposed_twice_while_values_are_left():
+    study = hl.create_study(sampler=TPESampler(seed=0, multivariate=False),
+                            space=SearchSpace({"n": IntUniform(1, 30)}))
+    study.optimize(lambda t: (t.params["n"] - 10) ** 2, n_trials=30)
+    assert len({t.params["n"] for t in study.trials}) == 30
+
+
 def test_child_groups_use_only_trials_where_they_were_active():
     space = SearchSpace({"m": Choice({"a": {"x": Uniform(0, 1)}, "b": {"x2": Uniform(0, 1)}})})
     study = FakeStudy(space)

@@ -18,7 +18,10 @@ What this implementation adds, and why:
   and CMA-ES. The good trials are weighted by rank (the best counts four times the last), which
   makes the search converge faster without giving up the prior's global exploration.
 - In groups of grid and categorical parameters, a point that was already evaluated (or is
-  running) is not proposed again while the candidates hold a new one.
+  running) is not proposed again while the candidates hold a new one. One parameter modelled
+  alone (`multivariate=False`) is guarded only when it is the study's only parameter: its
+  value is a point then, and otherwise the guard would send an integer through every value
+  before returning to its best.
 - Where the values look noisy, the good set is taken by a GP's posterior mean at the trials
   seen instead of by the values, which under noise are mostly lucky draws (`_tpe_noise`).
 - One proposal in ten redraws one of its categorical values from the prior. Without it a
@@ -332,7 +335,10 @@ class TPESampler(LockedState, BaseSampler):
             l_model, g_model = self._models(hist, layout, x[below], xa, weights, univariate,
                                             n, k)
             seen = x if lies is None else np.vstack([x, lies])
-            cand, score = self._candidates(layout, l_model, g_model, seen)
+            # One parameter's value is a point of the study only when it is the study's one
+            # parameter; otherwise guarding it would walk each integer through all its values.
+            guard = layout.finite and (not univariate or len(hist.columns) == 1)
+            cand, score = self._candidates(layout, l_model, g_model, seen, guard)
         return self._redraw_one_choice(layout, cand[int(np.argmax(score))], keys, branches)
 
     def _lies(self, keys: list[Key]) -> np.ndarray | None:
@@ -364,12 +370,12 @@ class TPESampler(LockedState, BaseSampler):
         return l_model, g_model
 
     def _candidates(self, layout: Layout, l_model: Parzen, g_model: Parzen,
-                    seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates drawn from l and their scores log l - log g; on a finite layout, points
-        already seen score -inf while a fresh one is among the candidates."""
+                    seen: np.ndarray, guard: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates drawn from l and their scores log l - log g; with `guard` (a finite
+        layout), points already seen score -inf while a fresh one is among the candidates."""
         cand = l_model.sample(self._rng, self.n_ei_candidates)
         score = l_model.log_pdf(cand) - g_model.log_pdf(cand)
-        if not layout.finite:
+        if not guard:
             return cand, score
         fresh = ~_duplicates(cand, seen)
         if not fresh.any():
