@@ -73,10 +73,12 @@ class _Relay:
             while data := client.recv(65536):
                 if self._marker is not None and self._marker in data:
                     self._marker = None
+                    # Counted first: once the cut is set, the client can lose the answer,
+                    # retry and return before this thread runs again.
+                    self.cuts += 1
                     cut.set()  # the server's answer is not relayed
                     server.sendall(data)
                     server.shutdown(socket.SHUT_WR)  # it reads the message, then the end
-                    self.cuts += 1
                     break
                 server.sendall(data)
         except OSError:
