@@ -335,8 +335,7 @@ class TPESampler(LockedState, BaseSampler):
             l_model, g_model = self._models(hist, layout, x[below], xa, weights, univariate,
                                             n, k)
             seen = x if lies is None else np.vstack([x, lies])
-            # One parameter's value is a point of the study only when it is the study's one
-            # parameter; otherwise guarding it would walk each integer through all its values.
+            # A parameter modelled alone is a point only in a one-parameter study (docstring).
             guard = layout.finite and (not univariate or len(hist.columns) == 1)
             cand, score = self._candidates(layout, l_model, g_model, seen, guard)
         return self._redraw_one_choice(layout, cand[int(np.argmax(score))], keys, branches)
