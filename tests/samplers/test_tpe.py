@@ -298,10 +298,10 @@ def test_maximize_direction():
 
 
 # -- parallel proposals -------------------------------------------------------------------------
-def _ask_batch(constant_liar: bool, seed: int) -> list:
+def _ask_batch(constant_liar: bool, seed: int, storage: str | None = None) -> list:
     space = SearchSpace({"k": IntUniform(0, 50), "c": Choice(["a", "b", "c", "d"])})
     study = hl.create_study(sampler=TPESampler(seed=seed, constant_liar=constant_liar),
-                            space=space)
+                            space=space, storage=storage)
     study.optimize(lambda t: abs(t.params["k"] - 25) + (t.params["c"] != "b"), n_trials=40)
     running = [study.ask() for _ in range(6)]  # asked, not told: RUNNING
     return [(t.params["k"], t.params["c"]) for t in running]
@@ -313,6 +313,14 @@ def test_constant_liar_makes_parallel_proposals_distinct():
         assert len(set(batch)) == len(batch), batch
     # Without it, workers that see the same finished trials can propose the same point.
     assert any(len(set(_ask_batch(False, seed))) < 6 for seed in range(4))
+
+
+def test_constant_liar_sees_running_params_a_sql_storage_does_not_hold_yet(tmp_path):
+    # SQLite stores a trial's params with its result: the liar reads them from the trials
+    # running in this process (before, seed 2 asked the same point four times in six).
+    for seed in range(4):
+        batch = _ask_batch(True, seed, f"sqlite:///{tmp_path / f'{seed}.db'}")
+        assert len(set(batch)) == len(batch), batch
 
 
 def test_running_trials_are_seen_by_proposals():

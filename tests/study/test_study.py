@@ -89,6 +89,24 @@ def test_static_space_samples_at_ask_time():
         space.validate(t.params)
 
 
+def test_running_trials_show_their_params_before_the_storage_has_them(tmp_path):
+    # A SQL storage gets a trial's params with its first report or its result; until then
+    # the study that runs the trial (and every sampler reading it) still sees them.
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    study = hl.create_study(storage=url, study_name="s")
+    trial = study.ask()
+    x = trial.suggest_float("x", 0, 1)
+    k = trial.suggest_int("k", 1, 5)
+    running = study.trials[trial.number]
+    assert running.state == TrialState.RUNNING and running.params == {"x": x, "k": k}
+    assert running.distributions["k"] == hl.IntUniform(1, 5)
+    assert study.get_trials([TrialState.RUNNING])[0].params == {"x": x, "k": k}
+    # Another process reading the file sees the trial, not yet its params.
+    assert hl.load_study(study_name="s", storage=url).trials[trial.number].params == {}
+    study.tell(trial, x)
+    assert hl.load_study(study_name="s", storage=url).trials[0].params == {"x": x, "k": k}
+
+
 def test_failing_objective_is_recorded_then_reraised():
     study = hl.create_study()
 

@@ -226,6 +226,15 @@ class FrozenTrial(_TrialFields):
         c = self.constraints
         return c is None or all(x <= 0 for x in c)
 
+    def with_params(self, params: dict[str, Any],
+                    distributions: dict[str, Distribution]) -> FrozenTrial:
+        """This record with `params` (and their distributions) added: a running trial as the
+        process that runs it knows it, before its params reach the storage."""
+        d = draft_of(self)
+        d.params = freeze_mapping({**self.params, **params})
+        d.distributions = freeze_flat({**self.distributions, **distributions})
+        return d.freeze()
+
     def __repr__(self) -> str:
         return (f"FrozenTrial(number={self.number}, state={self.state.name}, "
                 f"values={self.values}, params={self.params})")

@@ -38,3 +38,13 @@ class RunningTrials:
 
     def all(self) -> list[Any]:
         return list(self._trials.values())
+
+    def unstored_params(self) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+        """By trial number: params suggested in the trials running here that the storage has
+        not seen yet (see `Trial.unstored_params`), for trials that have some."""
+        out = {}
+        for trial in list(self._trials.values()):
+            params, distributions = trial.unstored_params()
+            if params:
+                out[trial.number] = (params, distributions)
+        return out

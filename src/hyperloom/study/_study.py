@@ -31,10 +31,11 @@ class Study:
                  retry_failed: int = 0) -> None:
         self.study_name = study_name
         self.directions = [Direction(d) for d in directions]
+        running = RunningTrials(storage, study_id)
         self._ctx = TrialContext(
             storage=storage, study_id=study_id, directions=self.directions,
-            view=StudyReadView(storage, study_id, study_name, self.directions, space),
-            sampler=sampler, pruner=pruner, running=RunningTrials(storage, study_id),
+            view=StudyReadView(storage, study_id, study_name, self.directions, space, running),
+            sampler=sampler, pruner=pruner, running=running,
             artifacts=ArtifactStore(storage, study_name), heartbeat=heartbeat,
             retries=Retries(retry_failed) if retry_failed else None)
         self._stop = threading.Event()
@@ -112,11 +113,12 @@ class Study:
 
     @property
     def trials(self) -> list[FrozenTrial]:
-        """All trials in number order (read-only snapshots)."""
-        return self._ctx.storage.get_trials(self._ctx.study_id)
+        """All trials in number order (read-only snapshots). The ones running in this process
+        show every param suggested so far, stored or not yet."""
+        return self.get_trials()
 
     def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
-        return self._ctx.storage.get_trials(self._ctx.study_id, states)
+        return self._ctx.view.get_trials(states)
 
     @property
     def best_trial(self) -> FrozenTrial:

@@ -54,6 +54,12 @@ class Trial(SuggestApi):
             self._unsaved[name] = value
         return value
 
+    def unstored_params(self) -> tuple[dict[str, Any], dict[str, Distribution]]:
+        """The params suggested here that the storage has not seen yet, with their
+        distributions (they are written with the first report, or with the result)."""
+        unsaved = dict(self._unsaved)  # one C-level copy: safe while another thread suggests
+        return unsaved, {n: self.distributions[n] for n in unsaved}
+
     def _suggest_space(self, space) -> None:
         """Suggest every active parameter of a static space, parents first."""
         space.walk(self._suggest_stored)

@@ -91,7 +91,8 @@ class GPSampler(LockedState, BaseSampler):
         self._intersection = CompletedIntersection()
         self._usable: dict[tuple, dict[int, bool]] = {}
         # Points proposed here for trials still running: another thread's next proposal
-        # counts them as pending before their params reach the storage.
+        # counts them as pending before the trial has suggested them (from then on the
+        # study's view shows them, stored or not).
         self._proposed: dict[tuple, dict[int, dict[str, Any]]] = {}
 
     # -- sampler interface --------------------------------------------------------------------
