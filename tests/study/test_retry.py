@@ -36,15 +36,18 @@ ASK_AND_HANG = """
     study = hl.load_study(study_name="s", storage=sys.argv[1])
     trial = study.ask()
     trial.suggest_float("x", 0, 1)
-    trial.report(0.5, 0)
+    if sys.argv[2] == "report":
+        trial.report(0.5, 0)  # stores the params at once
+    else:
+        time.sleep(0.3)  # the params reach the file 50 ms after the suggestion
     print(trial.number, flush=True)
     time.sleep(60)
 """
 
 
-def _dead_worker_trial(url: str) -> int:
+def _dead_worker_trial(url: str, then: str = "report") -> int:
     """A worker that asked a trial and was killed with SIGKILL; returns the trial's number."""
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(ASK_AND_HANG), url],
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(ASK_AND_HANG), url, then],
                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     number = int(proc.stdout.readline())
     os.killpg(proc.pid, signal.SIGKILL)
@@ -53,10 +56,11 @@ def _dead_worker_trial(url: str) -> int:
 
 
 @pytest.mark.slow
-def test_a_trial_whose_heartbeat_stopped_runs_again_with_the_same_params(sqlite_url):
+@pytest.mark.parametrize("then", ["report", "no report"])
+def test_a_trial_whose_heartbeat_stopped_runs_again_with_the_same_params(sqlite_url, then):
     study = hl.create_study(storage=sqlite_url, study_name="s", heartbeat_interval=0.2,
                             grace_period=0.6, retry_failed=1)
-    dead = _dead_worker_trial(sqlite_url)
+    dead = _dead_worker_trial(sqlite_url, then)
     time.sleep(1.0)
     retried = study.ask()  # fails the dead trial, enqueues it again, and takes it
     assert study.trials[dead].state == TrialState.FAILED

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..space import Distribution
 from ..storage import TrialFinishedError
+from ._param_flush import flush_soon
 from ._suggest import SuggestApi, checked_constraints, checked_report
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ class Trial(SuggestApi):
         self._relative: dict[str, Any] | None = None
         self._relative_space = None
         self._unsaved: dict[str, Any] = {}  # params the storage has not seen yet
+        self._params_lock = threading.Lock()  # `_unsaved` is flushed from another thread too
         self._artifacts: list[str] = []  # names of files uploaded for this trial
         self._finished = False
         self._unstored_system: dict[str, Any] = {}  # system attrs a failed-as-dead trial kept
@@ -51,12 +54,16 @@ class Trial(SuggestApi):
             self._write(lambda: self._ctx.storage.set_trial_params(
                 self.trial_id, {name: value}, {name: distribution}))
         else:
-            self._unsaved[name] = value
+            with self._params_lock:
+                first = not self._unsaved
+                self._unsaved[name] = value
+            if first:
+                flush_soon(self)
         return value
 
     def unstored_params(self) -> tuple[dict[str, Any], dict[str, Distribution]]:
         """The params suggested here that the storage has not seen yet, with their
-        distributions (they are written with the first report, or with the result)."""
+        distributions (written with the first report or the result, or by `_param_flush`)."""
         unsaved = dict(self._unsaved)  # one C-level copy: safe while another thread suggests
         return unsaved, {n: self.distributions[n] for n in unsaved}
 
@@ -96,10 +103,21 @@ class Trial(SuggestApi):
             self._write(self._flush_params)
 
     def _flush_params(self) -> None:
-        pending = self._unsaved
-        self._ctx.storage.set_trial_params(self.trial_id, dict(pending),
-                                           {n: self.distributions[n] for n in pending})
-        pending.clear()
+        with self._params_lock:
+            pending = self._unsaved
+            if pending:
+                self._ctx.storage.set_trial_params(self.trial_id, dict(pending),
+                                                   {n: self.distributions[n] for n in pending})
+                pending.clear()
+
+    def _flush_in_background(self) -> None:
+        """`_param_flush`: write the unstored params of this trial while it runs."""
+        if self._finished or not self._unsaved:
+            return
+        try:
+            self._flush_params()
+        except Exception:  # noqa: BLE001 - finished meanwhile, or the storage is away: the
+            pass  # params stay unstored here and are written with the trial's result
 
     def should_prune(self) -> bool:
         """True when the study's pruner says this trial should stop (then raise TrialPruned)."""
