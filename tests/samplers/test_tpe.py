@@ -316,8 +316,9 @@ def test_constant_liar_makes_parallel_proposals_distinct():
 
 
 def test_constant_liar_sees_running_params_a_sql_storage_does_not_hold_yet(tmp_path):
-    # SQLite stores a trial's params with its result: the liar reads them from the trials
-    # running in this process (before, seed 2 asked the same point four times in six).
+    # SQLite gets a trial's params with its result (or 50 ms after the suggestion): the liar
+    # reads them from the trials running in this process at once (before, seed 2 asked the
+    # same point four times in six).
     for seed in range(4):
         batch = _ask_batch(True, seed, f"sqlite:///{tmp_path / f'{seed}.db'}")
         assert len(set(batch)) == len(batch), batch

@@ -38,8 +38,11 @@ ASK_AND_HANG = """
     trial.suggest_float("x", 0, 1)
     if sys.argv[2] == "report":
         trial.report(0.5, 0)  # stores the params at once
-    else:
-        time.sleep(0.3)  # the params reach the file 50 ms after the suggestion
+    else:  # the params reach the file 50 ms after the suggestion
+        reader = hl.load_study(study_name="s", storage=sys.argv[1])
+        deadline = time.monotonic() + 10
+        while not reader.trials[trial.number].params and time.monotonic() < deadline:
+            time.sleep(0.01)
     print(trial.number, flush=True)
     time.sleep(60)
 """

@@ -91,8 +91,9 @@ def test_static_space_samples_at_ask_time():
 
 
 def test_running_trials_show_their_params_before_the_storage_has_them(tmp_path):
-    # A SQL storage gets a trial's params with its first report or its result; until then
-    # the study that runs the trial (and every sampler reading it) still sees them.
+    # A SQL storage gets a trial's params with its first report, its result, or 50 ms after
+    # the suggestion; the study that runs the trial (and every sampler reading it) sees them
+    # at once.
     url = f"sqlite:///{tmp_path / 'study.db'}"
     study = hl.create_study(storage=url, study_name="s")
     trial = study.ask()
@@ -128,7 +129,11 @@ def test_a_worker_process_does_not_propose_what_another_one_is_running(tmp_path)
         study = hl.load_study(study_name="s", storage={url!r},
                               sampler=hl.samplers.TPESampler(seed=0))
         asked = [study.ask() for _ in range(4)]
-        time.sleep(0.3)  # past the moment the params are written
+        reader = hl.load_study(study_name="s", storage={url!r})  # sees the file alone
+        deadline = time.monotonic() + 10
+        while any(not reader.trials[t.number].params for t in asked) \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the params are written (50 ms after the asks)
         print(json.dumps([[t.params["k"], t.params["j"]] for t in asked]), flush=True)
         time.sleep(60)
         """)], stdout=subprocess.PIPE, text=True)

@@ -116,8 +116,8 @@ class Trial(SuggestApi):
             return
         try:
             self._flush_params()
-        except Exception:  # noqa: BLE001 - finished meanwhile, or the storage is away: the
-            pass  # params stay unstored here and are written with the trial's result
+        except Exception:  # noqa: BLE001 - finished meanwhile, or the storage is away
+            pass  # the params stay here and are written with the trial's result
 
     def should_prune(self) -> bool:
         """True when the study's pruner says this trial should stop (then raise TrialPruned)."""

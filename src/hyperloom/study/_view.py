@@ -12,9 +12,10 @@ from ._running import RunningTrials
 class StudyReadView:
     """The stored trials, where the RUNNING ones that this process runs (`running`) also show
     the params they were given and the storage has not seen yet. A storage where writes cost
-    something gets a trial's params with its first report or its result; without this, a
-    sampler would not see what its other threads, or the trials asked and not yet told, are
-    evaluating (TPE's constant liar, the GP's pending points), and would propose it again."""
+    something gets a trial's params with its first report, its result, or a moment after they
+    were suggested (`_param_flush`); without this, a sampler would not see at once what its
+    other threads, or the trials asked and not yet told, are evaluating (TPE's constant liar,
+    the GP's pending points), and would propose it again."""
 
     __slots__ = ("_storage", "_study_id", "_running", "study_name", "directions", "space",
                  "deadline")
