@@ -16,7 +16,10 @@ import itertools
 import threading
 import time
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._trial import Trial
 
 FLUSH_AFTER = 0.05  # seconds; most trivial trials finish before, so they write nothing more
 
@@ -28,7 +31,7 @@ class _Flusher:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def schedule(self, trial: Any) -> None:
+    def schedule(self, trial: Trial) -> None:
         with self._cond:
             heapq.heappush(self._due, (time.monotonic() + FLUSH_AFTER, next(self._order),
                                        weakref.ref(trial)))
@@ -56,6 +59,6 @@ class _Flusher:
 _FLUSHER = _Flusher()
 
 
-def flush_soon(trial: Any) -> None:
+def flush_soon(trial: Trial) -> None:
     """Have `trial._flush_in_background()` called `FLUSH_AFTER` seconds from now."""
     _FLUSHER.schedule(trial)
