@@ -16,10 +16,7 @@ import itertools
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._trial import Trial
+from typing import Any
 
 FLUSH_AFTER = 0.05  # seconds; most trivial trials finish before, so they write nothing more
 
@@ -31,7 +28,7 @@ class _Flusher:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def schedule(self, trial: Trial) -> None:
+    def schedule(self, trial: Any) -> None:
         with self._cond:
             heapq.heappush(self._due, (time.monotonic() + FLUSH_AFTER, next(self._order),
                                        weakref.ref(trial)))
@@ -59,6 +56,6 @@ class _Flusher:
 _FLUSHER = _Flusher()
 
 
-def flush_soon(trial: Trial) -> None:
+def flush_soon(trial: Any) -> None:
     """Have `trial._flush_in_background()` called `FLUSH_AFTER` seconds from now."""
     _FLUSHER.schedule(trial)
