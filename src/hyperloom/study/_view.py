@@ -32,8 +32,12 @@ class StudyReadView:
         self.deadline: float | None = None  # time.monotonic() at which a running optimize stops
 
     def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        if states is not None:
+            states = tuple(states)
         trials = self._storage.get_trials(self._study_id, states)
-        unstored = self._running.unstored_params() if self._running is not None else None
+        if self._running is None or (states is not None and TrialState.RUNNING not in states):
+            return trials  # a sampler asking for finished trials alone: nothing to add
+        unstored = self._running.unstored_params()
         if not unstored:
             return trials
         trials = list(trials)
