@@ -547,3 +547,26 @@ def test_choices_between_branches_are_inferred_from_define_by_run_trials():
     study.optimize(objective, n_trials=30)
     history = next(iter(sampler._histories.values()))
     assert history.branch_choices() == {"model"}
+
+
+def test_wide_candidates_keep_late_proposals_a_classic_kernel_width_away():
+    # The narrowing floor lets late proposals refine the best point closely; candidates drawn
+    # with the classic floor (1/(good trials + 2)) keep taking farther steps. Median distance
+    # of trials 101-150 from the optimum of a 1-D bowl: 0.0006-0.0009 narrow, 0.0026-0.0033
+    # with every candidate wide (seeds 0-2).
+    def late_distance(n_wide: int, seed: int) -> float:
+        study = hl.create_study(sampler=TPESampler(seed=seed, n_wide_candidates=n_wide),
+                                space=SearchSpace({"x": Uniform(0, 1)}))
+        study.optimize(lambda t: (t.params["x"] - 0.3) ** 2, n_trials=150)
+        return float(np.median([abs(t.params["x"] - 0.3) for t in study.trials[100:]]))
+
+    narrow = [late_distance(0, seed) for seed in range(3)]
+    wide = [late_distance(24, seed) for seed in range(3)]
+    assert min(wide) > 1.5 * max(narrow), (narrow, wide)
+
+
+def test_wide_candidates_are_a_part_of_the_candidates():
+    with pytest.raises(ValueError, match="n_wide_candidates.*n_ei_candidates"):
+        TPESampler(n_ei_candidates=8, n_wide_candidates=9)
+    with pytest.raises(ValueError, match="n_wide_candidates"):
+        TPESampler(n_wide_candidates=-1)

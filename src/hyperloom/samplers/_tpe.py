@@ -79,6 +79,10 @@ class TPESampler(LockedState, BaseSampler):
     Args:
         n_startup_trials: random trials before the model is used.
         n_ei_candidates: candidates drawn from the good-trial model per proposal.
+        n_wide_candidates: how many of those are drawn with the classic kernel floor (1/(good
+            trials + 2) of each range) instead of the narrowing one, so that a proposal
+            weighs a far step against the near ones (all are scored by l/g alike); 0 (the
+            default) draws all from the narrowing model.
         gamma: good-set size as a function of the number of trials (`default_gamma`), or a
             float in (0, 1) for a fixed fraction.
         prior_weight: weight of the uniform prior kernel relative to one observation.
@@ -107,6 +111,7 @@ class TPESampler(LockedState, BaseSampler):
     _params = {
         "n_startup_trials": Int(0, None),
         "n_ei_candidates": Int(1, None),
+        "n_wide_candidates": Int(0, None),
         "gamma": Real(0, 1, closed="neither") | Function("of the number of trials") | None,
         "prior_weight": Real(0, None),
         "redraw_choice": Real(0, 1),
@@ -115,6 +120,7 @@ class TPESampler(LockedState, BaseSampler):
     }
 
     def __init__(self, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
+                 n_wide_candidates: int = 0,
                  gamma: Callable[[int], int] | float | None = None, prior_weight: float = 1.0,
                  consider_endpoints: bool = False, multivariate: bool = True, group: bool = True,
                  constant_liar: bool = True, redraw_choice: float = 0.1,
@@ -125,6 +131,10 @@ class TPESampler(LockedState, BaseSampler):
             group = False  # grouping is a way of being multivariate; nothing to group otherwise
         self.n_startup_trials = int(n_startup_trials)
         self.n_ei_candidates = int(n_ei_candidates)
+        if n_wide_candidates > n_ei_candidates:
+            raise ValueError(f"TPESampler: `n_wide_candidates` ({n_wide_candidates}) is a part "
+                             f"of `n_ei_candidates` ({n_ei_candidates}); give at most that many")
+        self.n_wide_candidates = int(n_wide_candidates)
         self.gamma = gamma
         self.prior_weight = float(prior_weight)
         self.consider_endpoints = bool(consider_endpoints)
@@ -333,12 +343,12 @@ class TPESampler(LockedState, BaseSampler):
                 weights = self._rank_ramp(k)
             lies = self._lies(keys)
             xa = x[above] if lies is None else np.vstack([x[above], lies])
-            l_model, g_model = self._models(hist, layout, x[below], xa, weights, univariate,
-                                            n, k)
+            l_model, g_model, wide = self._models(hist, layout, x[below], xa, weights,
+                                                  univariate, n, k)
             seen = x if lies is None else np.vstack([x, lies])
             # A parameter modelled alone is a point only in a one-parameter study (docstring).
             guard = layout.finite and (not univariate or len(hist.columns) == 1)
-            cand, score = self._candidates(layout, l_model, g_model, seen, guard)
+            cand, score = self._candidates(layout, l_model, g_model, seen, guard, wide)
         # Where the group is the whole trial, a redrawn choice must not repeat a trial either.
         whole = guard and len(keys) >= _n_params(hist)
         return self._redraw_one_choice(layout, cand[int(np.argmax(score))], keys, branches,
@@ -359,9 +369,9 @@ class TPESampler(LockedState, BaseSampler):
 
     def _models(self, hist: History, layout: Layout, xb: np.ndarray, xa: np.ndarray,
                 weights: np.ndarray | None, univariate: bool, n: int,
-                k: int) -> tuple[Parzen, Parzen]:
-        """The model l of the k good trials (weighted by `weights`) and g of the rest, of n
-        trials."""
+                k: int) -> tuple[Parzen, Parzen, Parzen | None]:
+        """The model l of the k good trials (weighted by `weights`), g of the rest, of n
+        trials, and l with the classic floor for `n_wide_candidates` (None without)."""
         # The floor's dimension is the whole study's: in a conditional space, a group's values
         # are ranked by an objective that all the other parameters move too.
         d = len(layout.dims)
@@ -370,13 +380,23 @@ class TPESampler(LockedState, BaseSampler):
         g_floor = max(self._bw_floor, min(floor, 1.0 / min(100.0, len(xa) + 2)))
         l_model = self._parzen(layout, xb, univariate, floor, weights)
         g_model = self._parzen(layout, xa, univariate, g_floor, for_sampling=False)
-        return l_model, g_model
+        wide = None
+        if self.n_wide_candidates and layout.num and len(xb):
+            wide_floor = max(floor, 1.0 / (len(xb) + 2))
+            wide = l_model if wide_floor == floor else self._parzen(
+                layout, xb, univariate, wide_floor, weights)
+        return l_model, g_model, wide
 
     def _candidates(self, layout: Layout, l_model: Parzen, g_model: Parzen,
-                    seen: np.ndarray, guard: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Candidates drawn from l and their scores log l - log g; with `guard` (a finite
-        layout), points already seen score -inf while a fresh one is among the candidates."""
-        cand = l_model.sample(self._rng, self.n_ei_candidates)
+                    seen: np.ndarray, guard: bool,
+                    wide: Parzen | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates drawn from l (`n_wide_candidates` of them from `wide`) and their
+        scores log l - log g; with `guard` (a finite layout), points already seen score -inf
+        while a fresh one is among the candidates."""
+        n_wide = self.n_wide_candidates if wide is not None else 0
+        cand = l_model.sample(self._rng, self.n_ei_candidates - n_wide)
+        if n_wide:
+            cand = np.vstack([cand, wide.sample(self._rng, n_wide)])
         score = l_model.log_pdf(cand) - g_model.log_pdf(cand)
         if not guard:
             return cand, score
