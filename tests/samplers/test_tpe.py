@@ -216,6 +216,20 @@ def test_an_integer_alone_in_its_study_is_not_proposed_twice_while_values_are_le
     assert len({t.params["n"] for t in study.trials}) == 30
 
 
+def test_a_small_space_is_exhausted_without_repeats_after_the_random_start():
+    # 24 points. Near the end the candidates and as many prior draws can all be points seen
+    # already; the group is then searched point by point, so no model-based trial repeats one
+    # (before, 4 runs of these 6 repeated a point in their last trials).
+    space = SearchSpace({"a": Choice(["x", "y", "z"]), "n": IntUniform(0, 3),
+                         "b": Choice([1, 2])})
+    for seed in range(6):
+        study = hl.create_study(sampler=TPESampler(seed=seed, n_startup_trials=0), space=space)
+        study.optimize(lambda t: t.params["n"] + (t.params["a"] == "y") + 0.5 * t.params["b"],
+                       n_trials=24)
+        points = [tuple(sorted(t.params.items())) for t in study.trials]
+        assert len(set(points)) == 24, (seed, len(set(points)))
+
+
 def test_a_redrawn_choice_does_not_repeat_a_trial_while_new_points_are_left():
     # 40 points; TPE retries a categorical value in one proposal in ten, after its guard
     # against repeats: the retry must not bring back a trial (before: 4 runs of 10 did).
@@ -408,7 +422,10 @@ def test_constraints_steer_tpe_to_the_feasible_optimum():
         with_c, without = _constrained_run(True, seed), _constrained_run(False, seed)
         feasible = [t.value for t in with_c if t.user_attrs["violation"] == 0]
         feasible_without = [t.value for t in without if t.user_attrs["violation"] == 0]
-        assert min(feasible) < 0.32 + 0.01 < min(feasible_without)
+        # Within 0.005 of the optimum with constraints (0.3204-0.3217 on seeds 0-3); without,
+        # a feasible trial lands that close only by chance (0.3287-0.4352).
+        assert min(feasible) < 0.32 + 0.005
+        assert min(feasible) + 0.005 < min(feasible_without)
         # The optimum is on the boundary: about half the late proposals straddle it.
         late_with = sum(t.user_attrs["violation"] == 0 for t in with_c[50:])
         late_without = sum(t.user_attrs["violation"] == 0 for t in without[50:])

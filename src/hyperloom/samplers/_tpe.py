@@ -15,10 +15,12 @@ What this implementation adds, and why:
 - Kernel widths follow hyperopt's neighbour rule, but their floor shrinks as trials accumulate
   relative to the dimension (`_floor`) instead of staying near 1/(n+1) of the range: wide and
   robust early, able to refine a good region precisely later, where classic TPE loses to GP
-  and CMA-ES. The good trials are weighted by rank (the best counts four times the last), which
+  and CMA-ES. A third of the candidates (`n_wide_candidates`) keep the classic floor, so that
+  each proposal weighs a step out of the region against the steps inside it. The good trials are weighted by rank (the best counts four times the last), which
   makes the search converge faster without giving up the prior's global exploration.
 - In groups of grid and categorical parameters, a point that was already evaluated (or is
-  running) is not proposed again while the candidates hold a new one. One parameter modelled
+  running) is not proposed again while the group holds a new one (a small group is searched
+  point by point when random draws find none). One parameter modelled
   alone (`multivariate=False`) is guarded only when it is the study's only parameter: its
   value is a point then, and otherwise the guard would send an integer through every value
   before returning to its best.
@@ -53,12 +55,15 @@ from ._base import BaseSampler, LockedState, StudyView, TrialLike
 from ._blas import one_blas_thread
 from ._crowding import crowding_distance
 from ._params import Function, Int, Real, check_params
-from ._parzen import Layout, Parzen
+from ._parzen import CATEGORICAL, Layout, Parzen
 from ._seeding import seeded_rng
 from ._tpe_history import History, Key, params_vector
 
 # Above this many observations, a model uses one kernel width per dimension (its floor).
 _DENSE = 256
+# A finite group of at most this many points is searched point by point for one not yet seen
+# when random draws find none.
+_GRID_MAX = 4096
 
 
 def default_gamma(n: int) -> int:
@@ -120,7 +125,7 @@ class TPESampler(LockedState, BaseSampler):
     }
 
     def __init__(self, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
-                 n_wide_candidates: int = 0,
+                 n_wide_candidates: int = 8,
                  gamma: Callable[[int], int] | float | None = None, prior_weight: float = 1.0,
                  consider_endpoints: bool = False, multivariate: bool = True, group: bool = True,
                  constant_liar: bool = True, redraw_choice: float = 0.1,
@@ -407,6 +412,10 @@ class TPESampler(LockedState, BaseSampler):
             more = Parzen(layout, seen[:0], np.ones(len(layout.num)), 1.0, 1.0).sample(
                 self._rng, self.n_ei_candidates)
             more_fresh = ~_duplicates(more, seen)
+            if not more_fresh.any() and (grid := _grid(layout)) is not None:
+                # A small space: its points not yet seen, if any, instead of more luck.
+                more = grid[~_duplicates(grid, seen)]
+                more_fresh = np.ones(len(more), dtype=bool)
             if more_fresh.any():
                 more_score = l_model.log_pdf(more) - g_model.log_pdf(more)
                 cand, score, fresh = more, more_score, more_fresh
@@ -534,6 +543,21 @@ def _neighbour_sigmas(mu: np.ndarray, floor: np.ndarray, endpoints: bool) -> np.
 def _n_params(hist: History) -> int:
     """How many parameters (constants aside) the study's trials have had."""
     return sum(not isinstance(d, Constant) for _, d in hist.columns)
+
+
+def _grid(layout: Layout) -> np.ndarray | None:
+    """Every point of a finite layout, encoded as samples are; None above `_GRID_MAX`."""
+    axes, size = [], 1
+    for dim in layout.dims:
+        if dim.kind == CATEGORICAL:
+            values = np.arange(dim.n, dtype=float)
+        else:
+            values = np.array([dim.dist.encode(v) for v in dim.dist.values()])
+        size *= len(values)
+        if size > _GRID_MAX:
+            return None
+        axes.append(values)
+    return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(size, len(axes))
 
 
 def _duplicates(cand: np.ndarray, seen: np.ndarray) -> np.ndarray:
