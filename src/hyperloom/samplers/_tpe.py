@@ -29,8 +29,8 @@ What this implementation adds, and why:
 - One proposal in ten redraws one of its categorical values from the prior. Without it a
   choice whose first trials were bad for other reasons (a poor learning rate next to the best
   activation) is never tried again once the good set agrees on another; on the `mixed`
-  benchmark problem it takes the median regret from 0.0054 to 0.0030 at 200 trials (42 and
-  47 runs of 60 in the best basin; at 100 trials 0.059 and 0.047; `./run bench ablations`).
+  benchmark problem it takes the median regret at 100 trials from 0.030 to 0.023 (13 and 16
+  runs of 60 in the best basin; `./run bench ablations`).
   Where the group is the whole trial, the redrawn value must not make a point already seen.
   A choice between branches (one that opens other parameters: from the static space, or
   inferred from define-by-run trials by `History.branch_choices`) is retried in 15% of the
@@ -460,7 +460,7 @@ class TPESampler(LockedState, BaseSampler):
         """Smallest kernel width of the good-trial model: wide early (robust), narrowing as
         trials accumulate relative to the dimension (precise). Below 4 dimensions it narrows
         as slowly as in 4: at the 2-D rate the model settled into the first good basin it
-        found (on the 2-D `svm` problem 4 runs of 20 reached the best basin by trial 200, 11
+        found (on the 2-D `svm` problem 2 runs of 20 reached the best basin by trial 200, 14
         with this; `./run bench ablations`). Branin converges a little later, still far ahead
         of Optuna's TPE."""
         d = max(d, self.floor_min_dims)
