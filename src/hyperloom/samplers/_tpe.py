@@ -86,8 +86,8 @@ class TPESampler(LockedState, BaseSampler):
         n_ei_candidates: candidates drawn from the good-trial model per proposal.
         n_wide_candidates: how many of those are drawn with the classic kernel floor (1/(good
             trials + 2) of each range) instead of the narrowing one, so that a proposal
-            weighs a far step against the near ones (all are scored by l/g alike); 0 (the
-            default) draws all from the narrowing model.
+            weighs a far step against the near ones (all are scored by l/g alike); 0 draws
+            all from the narrowing model (see docs/samplers.md for what 8 changes).
         gamma: good-set size as a function of the number of trials (`default_gamma`), or a
             float in (0, 1) for a fixed fraction.
         prior_weight: weight of the uniform prior kernel relative to one observation.
