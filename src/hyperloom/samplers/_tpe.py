@@ -16,7 +16,8 @@ What this implementation adds, and why:
   relative to the dimension (`_floor`) instead of staying near 1/(n+1) of the range: wide and
   robust early, able to refine a good region precisely later, where classic TPE loses to GP
   and CMA-ES. A third of the candidates (`n_wide_candidates`) keep the classic floor, so that
-  each proposal weighs a step out of the region against the steps inside it. The good trials are weighted by rank (the best counts four times the last), which
+  each proposal weighs a step out of the region against the steps inside it. The good trials
+  are weighted by rank (the best counts four times the last), which
   makes the search converge faster without giving up the prior's global exploration.
 - In groups of grid and categorical parameters, a point that was already evaluated (or is
   running) is not proposed again while the group holds a new one (a small group is searched
